@@ -1,0 +1,72 @@
+/**
+ * The one error class of second-factor. Koa reads `status`, `expose` and `headers`; Express error
+ * handlers can read the same fields. Recognise it with {@link isSecondFactorError} (by `code`), not
+ * `instanceof`: an app that loads two entry points may hold two copies of this class.
+ */
+export class SecondFactorError extends Error {
+  /** A stable code, `ERR_SF_...`. */
+  readonly code: SecondFactorErrorCode;
+  /** The HTTP status this error answers with. */
+  readonly status: number;
+  /** Whether `message` may be shown to the client (never true for configuration errors). */
+  readonly expose: boolean;
+  /** Response headers that go with the status (e.g. `Retry-After`). */
+  readonly headers: Readonly<Record<string, string>>;
+
+  /**
+   * @example
+   * throw new SecondFactorError("ERR_SF_PROVIDER_UNAVAILABLE", "Twilio Verify did not answer", {
+   *   status: 503,
+   *   headers: { "Retry-After": "5" },
+   * });
+   */
+  constructor(
+    code: SecondFactorErrorCode,
+    message: string,
+    options: {
+      status?: number;
+      expose?: boolean;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "SecondFactorError";
+    this.code = code;
+    this.status = options.status ?? 500;
+    this.expose = options.expose ?? this.status < 500;
+    this.headers = Object.freeze({ ...(options.headers ?? {}) });
+  }
+}
+
+/**
+ * Every code a {@link SecondFactorError} can carry.
+ * @example
+ * if (isSecondFactorError(err) && err.code === ErrorCodes.PROVIDER_UNAVAILABLE) retryLater();
+ */
+export const ErrorCodes = {
+  /** An option is missing, of the wrong type, or unknown. */
+  INVALID_OPTION: "ERR_SF_INVALID_OPTION",
+  /** The app is wired wrongly (no session middleware, guard used without calling it, ...). */
+  MISCONFIGURED: "ERR_SF_MISCONFIGURED",
+  /** The verification provider is down, slow or answered with a server error. */
+  PROVIDER_UNAVAILABLE: "ERR_SF_PROVIDER_UNAVAILABLE",
+  /** The provider refused our credentials or configuration (e.g. Twilio 20003, unknown service). */
+  PROVIDER_REJECTED: "ERR_SF_PROVIDER_REJECTED",
+  /** The session store or the budget store failed. */
+  STORE_UNAVAILABLE: "ERR_SF_STORE_UNAVAILABLE",
+} as const;
+
+/** The union of the values of {@link ErrorCodes}. */
+export type SecondFactorErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * True when `value` is an error raised by second-factor (any copy of the package).
+ * @example
+ * app.use((err, req, res, next) => isSecondFactorError(err) ? res.status(err.status).end() : next(err));
+ */
+export function isSecondFactorError(value: unknown): value is SecondFactorError {
+  if (typeof value !== "object" || value === null) return false;
+  const code = (value as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("ERR_SF_") && value instanceof Error;
+}
