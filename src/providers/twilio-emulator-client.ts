@@ -12,7 +12,9 @@ export function emulatorHttpClient(
   options: { timeoutMs?: number } = {},
 ): InstanceType<typeof twilio.RequestClient> {
   const base = new URL(target);
-  const client = new twilio.RequestClient(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs });
+  const client = new twilio.RequestClient(
+    options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs },
+  );
   const send = client.request.bind(client);
   client.request = (opts) => {
     const url = new URL(opts.uri);
