@@ -6,6 +6,8 @@ export default defineConfig([
       index: "src/index.ts",
       twilio: "src/twilio.ts",
       testing: "src/testing.ts",
+      express: "adapters/express/index.ts",
+      koa: "adapters/koa/index.ts",
     },
     format: ["esm", "cjs"],
     dts: true,

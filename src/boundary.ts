@@ -60,9 +60,24 @@ export type DecisionHeaders = Readonly<Record<string, string>>;
 /** What the adapter must do with the request. */
 export type Decision =
   | { readonly kind: "next" }
-  | { readonly kind: "redirect"; readonly status: 302 | 303; readonly location: string; readonly headers: DecisionHeaders }
-  | { readonly kind: "html"; readonly status: number; readonly body: string; readonly headers: DecisionHeaders }
-  | { readonly kind: "json"; readonly status: number; readonly body: unknown; readonly headers: DecisionHeaders };
+  | {
+      readonly kind: "redirect";
+      readonly status: 302 | 303;
+      readonly location: string;
+      readonly headers: DecisionHeaders;
+    }
+  | {
+      readonly kind: "html";
+      readonly status: number;
+      readonly body: string;
+      readonly headers: DecisionHeaders;
+    }
+  | {
+      readonly kind: "json";
+      readonly status: number;
+      readonly body: unknown;
+      readonly headers: DecisionHeaders;
+    };
 
 /** The one `next` decision: the guard's pass-through allocates nothing. */
 export const NEXT: Decision = Object.freeze({ kind: "next" });
@@ -87,9 +102,12 @@ export interface CoreGuard<Native> {
    * synchronously, allocating nothing; otherwise a redirect to the challenge (HTML) or a 401 (JSON),
    * having stored the return-to when the request was a GET.
    */
-  decide(native: Native, request: RequestView, session: SessionPort, user: SecondFactorUser | null):
-    | Decision
-    | Promise<Decision>;
+  decide(
+    native: Native,
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser | null,
+  ): Decision | Promise<Decision>;
 }
 
 /**
@@ -105,7 +123,11 @@ export interface SecondFactorCore<Native> {
   /** The flow's base path, e.g. `/2fa`: adapters pass only requests under it to {@link handleFlow}. */
   readonly basePath: string;
   /** Handles a request to the challenge flow; `undefined` when the path is not one of the flow's. */
-  handleFlow(request: RequestView, session: SessionPort, user: SecondFactorUser | null): Promise<Decision | undefined>;
+  handleFlow(
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser | null,
+  ): Promise<Decision | undefined>;
   /**
    * Turns an error thrown by a session store, budget store or provider into the answer the flow gives
    * (503 with `Retry-After`, as HTML or JSON per the request); `undefined` for errors that are not ours

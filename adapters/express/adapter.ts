@@ -1,0 +1,133 @@
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
+import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
+import { NEXT } from "../../src/boundary.js";
+import { isSecondFactorError } from "../../src/errors.js";
+import { isUnderBasePath } from "../shared/flow-path.js";
+import { assertCalledAsFactory } from "../shared/misuse.js";
+import { sessionStoreUnavailable } from "../shared/session-port.js";
+import { ExpressRequestView } from "./request-view.js";
+import { sendDecision } from "./respond.js";
+import { expressSessionPort, type SessionSightings } from "./session.js";
+
+/** The middleware factories of one `secondFactor(options)` instance for Express. */
+export interface ExpressSecondFactorMiddleware {
+  routes(): RequestHandler;
+  requireSecondFactor(policy?: GuardPolicy<Request>): RequestHandler;
+  sessionErrorHandler(): ErrorRequestHandler;
+}
+
+/** Builds the Express middleware around a core. Exported for tests that drive the adapter with a fake core. */
+export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecondFactorMiddleware {
+  const sightings: SessionSightings = { serverSessionSeen: false };
+  const sessionOptions = {
+    sessionKey: core.sessionKey,
+    allowClientSideSessions: core.allowClientSideSessions,
+    sightings,
+  };
+
+  /** Answers a failure: the core's 503 for outages, else the error goes to the app's error handlers. */
+  const fail = (
+    error: unknown,
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    view: ExpressRequestView,
+  ) => {
+    let decision: Decision | undefined;
+    try {
+      decision = res.headersSent ? undefined : core.failureDecision(error, view);
+    } catch (failureError) {
+      next(failureError);
+      return;
+    }
+    if (decision === undefined || decision.kind === "next") next(error);
+    else answer(decision, req, res, next);
+  };
+
+  const answer = (decision: Decision | undefined, req: Request, res: Response, next: NextFunction) => {
+    if (decision === undefined || decision.kind === "next") {
+      next();
+      return;
+    }
+    try {
+      sendDecision(res, decision, req.method);
+    } catch (error) {
+      next(error);
+    }
+  };
+
+  function routes(this: unknown, ...args: unknown[]): RequestHandler {
+    assertCalledAsFactory("routes", args, "app.use(mfa.routes())");
+    return function secondFactorRoutes(req, res, next) {
+      if (!isUnderBasePath(req.originalUrl ?? req.url, core.basePath)) {
+        next();
+        return;
+      }
+      const view = new ExpressRequestView(req, core.bodyLimit);
+      // Express 4 does not catch a rejected promise: every async path ends in `next(err)` or a response.
+      (async () => {
+        const session = expressSessionPort(req, sessionOptions);
+        const user = await core.resolveUser(req);
+        return core.handleFlow(view, session, user);
+      })().then(
+        (decision) => answer(decision, req, res, next),
+        (error: unknown) => fail(error, req, res, next, view),
+      );
+    };
+  }
+
+  function requireSecondFactor(this: unknown, ...args: unknown[]): RequestHandler {
+    assertCalledAsFactory("requireSecondFactor", args, "app.get(path, mfa.requireSecondFactor(), handler)");
+    const guard = core.guard(args[0] as GuardPolicy<Request> | undefined);
+    return function secondFactorGuard(req, res, next) {
+      const view = new ExpressRequestView(req, core.bodyLimit);
+      let pending: Promise<Decision>;
+      try {
+        const session = expressSessionPort(req, sessionOptions);
+        const user = core.resolveUser(req);
+        if (isPromise(user)) {
+          pending = user.then((resolved) => guard.decide(req, view, session, resolved));
+        } else {
+          const decision = guard.decide(req, view, session, user);
+          if (decision === NEXT) {
+            next();
+            return;
+          }
+          pending = Promise.resolve(decision);
+        }
+      } catch (error) {
+        fail(error, req, res, next, view);
+        return;
+      }
+      pending.then(
+        (decision) => answer(decision, req, res, next),
+        (error: unknown) => fail(error, req, res, next, view),
+      );
+    };
+  }
+
+  function sessionErrorHandler(this: unknown, ...args: unknown[]): ErrorRequestHandler {
+    assertCalledAsFactory("sessionErrorHandler", args, "app.use(mfa.sessionErrorHandler())");
+    return function secondFactorSessionErrors(error: unknown, req, res, next) {
+      const view = new ExpressRequestView(req, core.bodyLimit);
+      if (isSessionStoreFailure(req)) fail(sessionStoreUnavailable(error), req, res, next, view);
+      else if (isSecondFactorError(error)) fail(error, req, res, next, view);
+      else next(error);
+    };
+  }
+
+  return { routes, requireSecondFactor, sessionErrorHandler };
+}
+
+/**
+ * express-session exposes `req.sessionStore` before it asks the store for the session and hands a store
+ * error to `next(err)` without setting `req.session`: that pair marks a session-store failure.
+ */
+function isSessionStoreFailure(req: Request): boolean {
+  const fields = req as Request & { sessionStore?: unknown; session?: unknown };
+  return fields.sessionStore !== undefined && (fields.session === undefined || fields.session === null);
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}

@@ -1,0 +1,59 @@
+import type { Request } from "express";
+import { readBody } from "../../src/body.js";
+import type { BodyResult, RequestView } from "../../src/boundary.js";
+import { fromParsedBody, streamConsumed } from "../shared/body.js";
+
+/** The core's view of an Express request: getters over `req`, nothing copied until asked for. */
+export class ExpressRequestView implements RequestView {
+  readonly #req: Request;
+  readonly #bodyLimit: number;
+  #body: Promise<BodyResult> | undefined;
+
+  constructor(req: Request, bodyLimit: number) {
+    this.#req = req;
+    this.#bodyLimit = bodyLimit;
+  }
+
+  get method(): string {
+    return this.#req.method;
+  }
+
+  get url(): string {
+    return this.#req.originalUrl ?? this.#req.url;
+  }
+
+  get accept(): string | undefined {
+    return this.#req.headers.accept;
+  }
+
+  get contentType(): string | undefined {
+    return this.#req.headers["content-type"];
+  }
+
+  /** `req.ip`: Express derives it from `X-Forwarded-For` only as far as its `trust proxy` setting allows. */
+  get ip(): string | undefined {
+    return this.#req.ip;
+  }
+
+  get csrfHeader(): string | undefined {
+    return singleHeader(this.#req.headers["x-csrf-token"]);
+  }
+
+  readBody(): Promise<BodyResult> {
+    this.#body ??= this.#read();
+    return this.#body;
+  }
+
+  #read(): Promise<BodyResult> {
+    const parsed: unknown = (this.#req as { body?: unknown }).body;
+    // The app's body parser drained the stream: its result is all that is left to read.
+    if (parsed !== undefined && streamConsumed(this.#req)) {
+      return Promise.resolve(fromParsedBody(parsed, this.contentType));
+    }
+    return readBody(this.#req, this.#bodyLimit);
+  }
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
+}

@@ -1,0 +1,111 @@
+import type { Context, Middleware, Next } from "koa";
+import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
+import { NEXT } from "../../src/boundary.js";
+import { isSecondFactorError } from "../../src/errors.js";
+import { isUnderBasePath } from "../shared/flow-path.js";
+import { assertCalledAsFactory } from "../shared/misuse.js";
+import { sessionStoreUnavailable } from "../shared/session-port.js";
+import { KoaRequestView } from "./request-view.js";
+import { setDecision } from "./respond.js";
+import { koaSessionPort, usesExternalStore } from "./session.js";
+
+/** The middleware factories of one `secondFactor(options)` instance for Koa. */
+export interface KoaSecondFactorMiddleware {
+  routes(): Middleware;
+  requireSecondFactor(policy?: GuardPolicy<Context>): Middleware;
+  sessionErrorHandler(): Middleware;
+}
+
+/** Builds the Koa middleware around a core. Exported for tests that drive the adapter with a fake core. */
+export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorMiddleware {
+  const sessionOptions = {
+    sessionKey: core.sessionKey,
+    allowClientSideSessions: core.allowClientSideSessions,
+  };
+  /** Contexts that got past the session middleware to one of ours (see `sessionErrorHandler`). */
+  const reached = new WeakSet<Context>();
+
+  /** Answers a failure with the core's 503 for outages; anything else is thrown on to Koa. */
+  const fail = (error: unknown, ctx: Context, view: KoaRequestView): void => {
+    const decision = core.failureDecision(error, view);
+    if (decision === undefined || decision.kind === "next") throw error;
+    setDecision(ctx, decision);
+  };
+
+  const answer = (decision: Decision | undefined, ctx: Context, next: Next): Promise<unknown> | undefined => {
+    if (decision === undefined || decision.kind === "next") return next();
+    setDecision(ctx, decision);
+    return undefined;
+  };
+
+  function routes(this: unknown, ...args: unknown[]): Middleware {
+    assertCalledAsFactory("routes", args, "app.use(mfa.routes())");
+    return async function secondFactorRoutes(ctx, next) {
+      reached.add(ctx);
+      if (!isUnderBasePath(ctx.originalUrl, core.basePath)) return next();
+      const view = new KoaRequestView(ctx, core.bodyLimit);
+      let decision: Decision | undefined;
+      try {
+        const session = koaSessionPort(ctx, sessionOptions);
+        const user = await core.resolveUser(ctx);
+        decision = await core.handleFlow(view, session, user);
+      } catch (error) {
+        fail(error, ctx, view);
+        return;
+      }
+      await answer(decision, ctx, next);
+    };
+  }
+
+  function requireSecondFactor(this: unknown, ...args: unknown[]): Middleware {
+    assertCalledAsFactory(
+      "requireSecondFactor",
+      args,
+      "router.get(path, mfa.requireSecondFactor(), handler)",
+    );
+    const guard = core.guard(args[0] as GuardPolicy<Context> | undefined);
+    return async function secondFactorGuard(ctx, next) {
+      reached.add(ctx);
+      const view = new KoaRequestView(ctx, core.bodyLimit);
+      let decision: Decision;
+      try {
+        const session = koaSessionPort(ctx, sessionOptions);
+        const user = await core.resolveUser(ctx);
+        decision = await guard.decide(ctx, view, session, user);
+      } catch (error) {
+        fail(error, ctx, view);
+        return;
+      }
+      if (decision === NEXT) return next();
+      await answer(decision, ctx, next);
+    };
+  }
+
+  function sessionErrorHandler(this: unknown, ...args: unknown[]): Middleware {
+    assertCalledAsFactory("sessionErrorHandler", args, "app.use(mfa.sessionErrorHandler())");
+    return async function secondFactorSessionErrors(ctx, next) {
+      try {
+        await next();
+      } catch (error) {
+        const view = new KoaRequestView(ctx, core.bodyLimit);
+        // An error thrown before any of our middleware saw the request came from the session middleware
+        // between them: with an external store, that is the store failing.
+        if (isSecondFactorError(error)) {
+          fail(error, ctx, view);
+        } else if (!reached.has(ctx) && usesExternalStore(ctx) && !isClientError(error)) {
+          fail(sessionStoreUnavailable(error), ctx, view);
+        } else {
+          throw error;
+        }
+      }
+    };
+  }
+
+  return { routes, requireSecondFactor, sessionErrorHandler };
+}
+
+/** An HTTP error below 500 (e.g. `ctx.throw(400)`): the app's answer, not an outage. */
+function isClientError(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status < 500;
+}

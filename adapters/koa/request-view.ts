@@ -1,0 +1,56 @@
+import type { Context } from "koa";
+import { readBody } from "../../src/body.js";
+import type { BodyResult, RequestView } from "../../src/boundary.js";
+import { fromParsedBody, streamConsumed } from "../shared/body.js";
+
+/** The core's view of a Koa request: getters over `ctx`, nothing copied until asked for. */
+export class KoaRequestView implements RequestView {
+  readonly #ctx: Context;
+  readonly #bodyLimit: number;
+  #body: Promise<BodyResult> | undefined;
+
+  constructor(ctx: Context, bodyLimit: number) {
+    this.#ctx = ctx;
+    this.#bodyLimit = bodyLimit;
+  }
+
+  get method(): string {
+    return this.#ctx.method;
+  }
+
+  get url(): string {
+    return this.#ctx.originalUrl;
+  }
+
+  get accept(): string | undefined {
+    return this.#ctx.req.headers.accept;
+  }
+
+  get contentType(): string | undefined {
+    return this.#ctx.req.headers["content-type"];
+  }
+
+  /** `ctx.ip`: Koa reads `X-Forwarded-For` only when `app.proxy` is set (and up to `maxIpsCount`). */
+  get ip(): string | undefined {
+    return this.#ctx.ip;
+  }
+
+  get csrfHeader(): string | undefined {
+    const value = this.#ctx.req.headers["x-csrf-token"];
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  readBody(): Promise<BodyResult> {
+    this.#body ??= this.#read();
+    return this.#body;
+  }
+
+  #read(): Promise<BodyResult> {
+    const parsed: unknown = (this.#ctx.request as { body?: unknown }).body;
+    // The app's body parser drained the stream: its result is all that is left to read.
+    if (parsed !== undefined && streamConsumed(this.#ctx.req)) {
+      return Promise.resolve(fromParsedBody(parsed, this.contentType));
+    }
+    return readBody(this.#ctx.req, this.#bodyLimit);
+  }
+}

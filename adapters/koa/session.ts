@@ -1,0 +1,93 @@
+import type { Context } from "koa";
+import type { SessionPort } from "../../src/boundary.js";
+import { ErrorCodes, SecondFactorError } from "../../src/errors.js";
+import { createSessionPort, type SessionAccess } from "../shared/session-port.js";
+
+/** The parts of a koa-session session object the adapter uses. */
+interface SessionLike {
+  [key: string]: unknown;
+  regenerate?: () => Promise<void> | undefined;
+  save?: () => Promise<void> | undefined;
+}
+
+/** The koa-session options the adapter reads to tell a server-side store from a cookie session. */
+interface SessionOptionsLike {
+  store?: unknown;
+  ContextStore?: unknown;
+}
+
+type ContextWithSession = Context & { session?: unknown; sessionOptions?: SessionOptionsLike };
+
+function sessionOf(ctx: Context): SessionLike | undefined {
+  const session = (ctx as ContextWithSession).session;
+  return typeof session === "object" && session !== null ? (session as SessionLike) : undefined;
+}
+
+/** True when koa-session keeps the data in an external store (`store` or `ContextStore`), not in the cookie. */
+export function usesExternalStore(ctx: Context): boolean {
+  const options = (ctx as ContextWithSession).sessionOptions;
+  return options?.store != null || options?.ContextStore != null;
+}
+
+/**
+ * The {@link SessionPort} over `ctx.session`, or a configuration error when there is none to use: no
+ * koa-session in front, or a cookie-only session the app did not opt in to.
+ */
+export function koaSessionPort(
+  ctx: Context,
+  options: { sessionKey: string; allowClientSideSessions: boolean },
+): SessionPort {
+  const session = sessionOf(ctx);
+  if (
+    session === undefined ||
+    typeof session.regenerate !== "function" ||
+    typeof session.save !== "function"
+  ) {
+    throw noSessionMiddleware();
+  }
+  if (!usesExternalStore(ctx) && !options.allowClientSideSessions) throw clientSideSessionRefused();
+  return createSessionPort(koaAccess(ctx, options.sessionKey));
+}
+
+function currentSession(ctx: Context): SessionLike {
+  const session = sessionOf(ctx);
+  if (session === undefined) throw new Error("the session was removed from the context");
+  return session;
+}
+
+function koaAccess(ctx: Context, key: string): SessionAccess {
+  return {
+    read: () => sessionOf(ctx)?.[key],
+    write(record) {
+      const session = currentSession(ctx);
+      if (record === undefined) delete session[key];
+      else session[key] = record;
+    },
+    // koa-session keeps the session's data when it regenerates: the record and its return-to stay.
+    regenerate: async () => {
+      await currentSession(ctx).regenerate?.();
+    },
+    save: async () => {
+      await currentSession(ctx).save?.();
+    },
+  };
+}
+
+function noSessionMiddleware(): SecondFactorError {
+  return new SecondFactorError(
+    ErrorCodes.MISCONFIGURED,
+    "second-factor: this request has no session (ctx.session is missing). Mount a server-side session " +
+      "middleware before second-factor: app.use(session({ store, ... }, app)) from koa-session, then " +
+      "app.use(mfa.routes()), then the guards.",
+  );
+}
+
+function clientSideSessionRefused(): SecondFactorError {
+  return new SecondFactorError(
+    ErrorCodes.MISCONFIGURED,
+    "second-factor: koa-session is keeping the session in the cookie (it has no `store`). The second " +
+      "factor needs a server-side session so that verifying changes the session id and logout really " +
+      "ends a verified session. Give koa-session a `store` option, or accept the weaker guarantees with " +
+      "the option allowClientSideSessions: true (see docs/koa.md).",
+  );
+}

@@ -1,0 +1,26 @@
+import type { Decision } from "../../src/boundary.js";
+
+/** A decision that answers the request itself (anything but `next`). */
+export type ResponseDecision = Exclude<Decision, { kind: "next" }>;
+
+/** The body text and default `Content-Type` of a decision; a redirect has an empty body. */
+export function decisionPayload(decision: ResponseDecision): { contentType: string; text: string } {
+  switch (decision.kind) {
+    case "html":
+      return { contentType: "text/html; charset=utf-8", text: decision.body };
+    case "json":
+      return {
+        contentType: "application/json; charset=utf-8",
+        text: JSON.stringify(decision.body) ?? "null",
+      };
+    case "redirect":
+      return { contentType: "text/plain; charset=utf-8", text: "" };
+  }
+}
+
+/** True when `headers` names `name` (case-insensitively). */
+export function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
+  const wanted = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) return true;
+  return false;
+}

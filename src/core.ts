@@ -1,0 +1,74 @@
+import type { CoreGuard, GuardPolicy, SecondFactorCore, SecondFactorUser } from "./boundary.js";
+import { failClosedLimits } from "./flow/outage.js";
+import { createResponder } from "./flow/respond.js";
+import { createFlow } from "./flow.js";
+import { createGuard } from "./guard.js";
+import type { Limits } from "./limits.js";
+import { checkUser } from "./options/user.js";
+import { type CoreConfig, parseOptions, type SecondFactorOptions } from "./options.js";
+
+/**
+ * The core an adapter wraps, with the support calls an app may expose.
+ * @typeParam Native - the framework's request (`express.Request`, Koa `Context`).
+ * @example
+ * const core: SecondFactorCoreInstance<Request> = createSecondFactorCore<Request>(options);
+ * await core.unlock("user-42");
+ */
+export interface SecondFactorCoreInstance<Native> extends SecondFactorCore<Native> {
+  /**
+   * Support's unlock: ends an account's lock and its count of wrong codes (DESIGN §4 rule 7).
+   * @example
+   * await core.unlock(user.id);
+   */
+  unlock(userId: string): Promise<void>;
+  /** The flow's login path, for adapters that link to it. @default "/login" */
+  readonly loginPath: string;
+}
+
+/**
+ * Makes the framework-agnostic core from one options object, validated now (`ERR_SF_INVALID_OPTION`
+ * naming the option and the fix). The adapters call this; apps use `secondFactor(options)` from
+ * `second-factor/express` or `second-factor/koa`.
+ * @typeParam Native - the framework's request (`express.Request`, Koa `Context`).
+ * @example
+ * const core = createSecondFactorCore<Request>({
+ *   provider: twilioVerify({ accountSid, authToken, serviceSid }),
+ *   user: (req) => req.user && { id: req.user.id, phone: req.user.phone },
+ *   secret: process.env.SECOND_FACTOR_SECRET,
+ * });
+ * const decision = await core.guard({ maxAge: "5m" }).decide(req, view, session, await core.resolveUser(req));
+ */
+export function createSecondFactorCore<Native>(
+  options: SecondFactorOptions<Native>,
+): SecondFactorCoreInstance<Native> {
+  const config: CoreConfig<Native> = parseOptions<Native>(options);
+  const shared = config as CoreConfig<unknown>;
+  const limits: Limits = failClosedLimits(config.limits);
+  const respond = createResponder(shared);
+  const flow = createFlow(shared, limits, respond);
+
+  return {
+    basePath: config.basePath,
+    loginPath: config.loginPath,
+    sessionKey: config.sessionKey,
+    bodyLimit: config.bodyLimit,
+    allowClientSideSessions: config.allowClientSideSessions,
+    resolveUser(native: Native): SecondFactorUser | null | Promise<SecondFactorUser | null> {
+      const result = config.user(native);
+      if (
+        result !== null &&
+        typeof result === "object" &&
+        typeof (result as { then?: unknown }).then === "function"
+      ) {
+        return Promise.resolve(result).then(checkUser);
+      }
+      return checkUser(result);
+    },
+    guard(policy?: GuardPolicy<Native>): CoreGuard<Native> {
+      return createGuard<Native>(shared, respond, flow.failureDecision, policy);
+    },
+    handleFlow: (request, session, user) => flow.handleFlow(request, session, user),
+    failureDecision: (error, request) => flow.failureDecision(error, request),
+    unlock: (userId) => limits.unlock(userId),
+  };
+}

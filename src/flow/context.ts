@@ -1,0 +1,68 @@
+import type { RequestView, SecondFactorUser, SessionPort } from "../boundary.js";
+import { safeEqual } from "../csrf.js";
+import type { Limits } from "../limits.js";
+import type { CoreConfig } from "../options.js";
+import { newRecord, readRecord, type SecondFactorRecord, withoutFields } from "../record.js";
+import { destinationFor } from "./destinations.js";
+import { saveSession } from "./outage.js";
+import type { Responder } from "./respond.js";
+
+/**
+ * What every flow handler works with: one request of one logged-in user.
+ * @example
+ * async function handler(context: FlowContext): Promise<Decision> { return context.respond.redirect(context.config.basePath); }
+ */
+export interface FlowContext {
+  readonly config: CoreConfig<unknown>;
+  /** The budgets, failing closed (any error is a store outage). */
+  readonly limits: Limits;
+  readonly respond: Responder;
+  readonly request: RequestView;
+  readonly session: SessionPort;
+  readonly user: SecondFactorUser;
+  /** Whether to answer JSON (DESIGN §5 negotiation). */
+  readonly json: boolean;
+  /** The session's record for this user, cleaned up (a fresh one when there was none or it was void). */
+  readonly record: SecondFactorRecord;
+  /** Whether {@link record} differs from what the session holds (new, or a void challenge dropped). */
+  readonly recordChanged: boolean;
+  /** The request path, e.g. `/2fa/send`, for events. */
+  readonly path: string;
+}
+
+/**
+ * The session's record for `user`: a record of anyone else, of another version or of a bad shape is
+ * void and replaced by a fresh one (rule 1); a pending challenge whose destination is no longer the
+ * user's (a changed phone) or whose channel is no longer offered is dropped.
+ * @example
+ * const { record, changed } = loadRecord(config, limits, session, user);
+ */
+export function loadRecord(
+  config: CoreConfig<unknown>,
+  limits: Limits,
+  session: SessionPort,
+  user: SecondFactorUser,
+): { record: SecondFactorRecord; changed: boolean } {
+  const existing = readRecord(session.readRecord(), user.id);
+  if (existing === undefined) return { record: newRecord(user.id), changed: true };
+  const pending = existing.pending;
+  if (pending === undefined) return { record: existing, changed: false };
+  const destination = destinationFor(user, pending.channel);
+  const stillValid =
+    config.channels.includes(pending.channel) &&
+    destination !== undefined &&
+    safeEqual(limits.destinationKey(destination), pending.destinationKey);
+  return stillValid
+    ? { record: existing, changed: false }
+    : { record: withoutFields(existing, "pending"), changed: true };
+}
+
+/**
+ * Writes the record once, complete, and persists the session (rule 8: never half-written).
+ * @example
+ * await commit(context, { ...context.record, notice: "sent" });
+ */
+export async function commit(context: FlowContext, record: SecondFactorRecord): Promise<void> {
+  context.session.writeRecord(record);
+  await saveSession(context.session);
+}

@@ -1,0 +1,125 @@
+import type { Decision } from "../boundary.js";
+import type { LockStatus } from "../limits.js";
+import type { ChallengePageView, PageError, PageViewBase } from "../pages/view.js";
+import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } from "../record.js";
+import type { FlowContext } from "./context.js";
+import { availableChannels } from "./destinations.js";
+
+/**
+ * The challenge page's data, without the common page fields.
+ * @example
+ * const data: ChallengeData = challengeData(context, record, lock);
+ */
+export type ChallengeData = Omit<ChallengePageView, keyof PageViewBase>;
+
+const NOTICE_KEYS = {
+  sent: "notice_sent",
+  resent: "notice_resent",
+  wrong_code: "notice_wrong_code",
+  expired: "notice_expired",
+  too_many_attempts: "notice_too_many_attempts",
+  canceled: "notice_canceled",
+} as const satisfies Record<Notice, string>;
+
+/**
+ * Where the challenge stands for this session, as the page (and JSON) show it.
+ * @example
+ * const data = challengeData(context, record, await limits.lockStatus(user.id));
+ */
+export function challengeData(
+  context: FlowContext,
+  record: SecondFactorRecord,
+  lock: LockStatus,
+  error?: PageError,
+): ChallengeData {
+  const { config, respond, user } = context;
+  const now = config.now();
+  const channels = availableChannels(config.channels, user, record.requirement);
+  const pending = record.pending;
+  const base: ChallengeData = {
+    page: "challenge",
+    state: "choose",
+    csrfToken: record.csrf,
+    actions: {
+      send: `${config.basePath}/send`,
+      verify: `${config.basePath}/verify`,
+      cancel: `${config.basePath}/cancel`,
+    },
+    channels,
+    codeLength: config.codeLength,
+    ...(error === undefined ? {} : { error }),
+    ...(record.notice === undefined
+      ? {}
+      : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
+    ...(record.verifiedAt === undefined || record.verifiedChannel === undefined
+      ? {}
+      : {
+          verified: {
+            verifiedAt: record.verifiedAt,
+            agoSeconds: Math.max(0, Math.floor((now - record.verifiedAt) / 1000)),
+            channel: record.verifiedChannel,
+            continueTo: record.returnTo ?? config.defaultReturnTo,
+            requirementMet: requirementMet(record, now),
+          },
+        }),
+    ...(pending === undefined
+      ? {}
+      : {
+          pending: {
+            channel: pending.channel,
+            maskedDestination: pending.maskedDestination,
+            attemptsLeft: attemptsLeft(pending),
+            sentAt: pending.sentAt,
+            resendInSeconds: Math.max(0, Math.ceil((pending.sentAt + config.resendAfterMs - now) / 1000)),
+          },
+        }),
+  };
+  if (channels.length === 0 && pending === undefined) return { ...base, state: "no_channel" };
+  if (lock.locked) return { ...base, state: "locked", lockedForSeconds: lock.retryAfterSeconds };
+  if (pending !== undefined && attemptsLeft(pending) > 0) return { ...base, state: "pending" };
+  if (base.verified?.requirementMet === true) return { ...base, state: "verified" };
+  return base;
+}
+
+/**
+ * The challenge state as JSON (GET in JSON mode, and the answer to send and cancel): what an SPA
+ * needs to draw its own page, with the CSRF token to post back. No code, no full destination.
+ * @example
+ * return context.respond.json(200, challengeJson(data));
+ */
+export function challengeJson(data: ChallengeData): Record<string, unknown> {
+  return {
+    state: data.state,
+    verified: data.state === "verified",
+    verifiedAt: data.verified?.verifiedAt ?? null,
+    channels: data.channels,
+    pending: data.pending ?? null,
+    lockedForSeconds: data.lockedForSeconds ?? null,
+    notice: data.notice?.kind ?? null,
+    csrfToken: data.csrfToken,
+    actions: data.actions,
+    codeLength: data.codeLength,
+  };
+}
+
+/**
+ * The challenge page, or its JSON state, with `status`.
+ * @example
+ * return showChallenge(context, record, lock, 200);
+ */
+export function showChallenge(
+  context: FlowContext,
+  record: SecondFactorRecord,
+  lock: LockStatus,
+  status: number,
+  error?: PageError,
+): Decision {
+  const data = challengeData(context, record, lock, error);
+  if (!context.json) return context.respond.challenge(data, status);
+  if (error === undefined) return context.respond.json(status, challengeJson(data));
+  return context.respond.json(status, {
+    error: error.error,
+    message: error.message,
+    ...(error.field === null ? {} : { field: error.field }),
+  });
+}

@@ -1,0 +1,191 @@
+import type { Decision } from "../boundary.js";
+import { normalizeCode } from "../code.js";
+import type { CheckVerificationResult } from "../providers/types.js";
+import {
+  attemptsLeft,
+  newRecord,
+  type PendingChallenge,
+  type SecondFactorRecord,
+  withoutFields,
+} from "../record.js";
+import { commit, type FlowContext } from "./context.js";
+import { destinationFor } from "./destinations.js";
+import { callProvider, regenerateSession, saveSession } from "./outage.js";
+import { budgetProblem, lockedProblem, rateLimitedProblem } from "./problems.js";
+import { refuseField } from "./send.js";
+
+/**
+ * How long an approval's single-use marker lives: far longer than any verification can.
+ * @default 172800000
+ * @example
+ * await limits.claimOnce(`approval:${sid}`, APPROVAL_MARKER_TTL_MS);
+ */
+export const APPROVAL_MARKER_TTL_MS = 48 * 3_600_000;
+
+/**
+ * `POST /2fa/verify` with field `code`. The code is normalised and refused (400) before the provider
+ * is called; the account lock and check budgets refuse (429) before it too. Approved: the approval is
+ * claimed once (rule 3), the session id regenerated (rule 4), then 303 to the return-to (JSON: 200
+ * `{ verified: true, returnTo }`). Wrong: counted against the account (rule 7), 303 back to the page
+ * that shows the attempts left (JSON: 422). A dead verification: pending cleared, 422 asking for a
+ * new code.
+ * @example
+ * return verifyCode(context, body.fields);
+ */
+export async function verifyCode(
+  context: FlowContext,
+  fields: Readonly<Record<string, unknown>>,
+): Promise<Decision> {
+  const { config, limits, respond, user, record, json } = context;
+  const normalized = normalizeCode(fields.code, config.codeLength);
+  if (!normalized.ok) {
+    const key = normalized.reason === "missing" ? "error_code_missing" : "error_code_format";
+    const error = normalized.reason === "missing" ? "code_missing" : "invalid_code";
+    return refuseField(context, "code", error, key, { ...config.codeLength });
+  }
+  const pending = record.pending;
+  if (pending === undefined) return refuseField(context, null, "no_pending_code", "error_no_pending");
+  if (attemptsLeft(pending) === 0) return verificationDied(context, pending, "max_attempts");
+
+  const budget = await limits.consumeCheck({
+    sessionKey: record.key,
+    userId: user.id,
+    // loadRecord dropped any challenge whose destination is no longer the user's.
+    destination: destinationFor(user, pending.channel) ?? "",
+    ip: context.request.ip,
+  });
+  if (!budget.ok) {
+    config.emit({
+      type: "limited",
+      userId: user.id,
+      action: "check",
+      scope: budget.scope,
+      retryAfterSeconds: budget.retryAfterSeconds,
+    });
+    return respond.problem(json, budgetProblem(budget));
+  }
+
+  // Rule 10: checks go by Verify SID, never by destination.
+  const result: CheckVerificationResult = await callProvider(config, "check", user.id, () =>
+    config.provider.check({ sid: pending.sid, code: normalized.code }),
+  );
+  switch (result.status) {
+    case "approved":
+      // Rule 2: only an approval of the challenge this session started counts.
+      if (result.sid !== pending.sid) return verificationDied(context, pending, "not_found");
+      return approve(context, pending);
+    case "pending":
+      return wrongCode(context, pending);
+    case "max_attempts":
+      return verificationDied(context, pending, "max_attempts");
+    case "not_found":
+      return verificationDied(context, pending, "not_found");
+    case "rate_limited": {
+      const seconds = result.retryAfterSeconds ?? 60;
+      config.emit({
+        type: "limited",
+        userId: user.id,
+        action: "check",
+        scope: "provider",
+        retryAfterSeconds: seconds,
+      });
+      return respond.problem(json, rateLimitedProblem(seconds));
+    }
+    case "invalid_code":
+      return refuseField(context, "code", "invalid_code", "error_code_format", { ...config.codeLength });
+  }
+}
+
+async function approve(context: FlowContext, pending: PendingChallenge): Promise<Decision> {
+  const { config, limits, respond, session, user, record, json } = context;
+  // Rule 3: one approval verifies at most one session, once.
+  if (!(await limits.claimOnce(`approval:${pending.sid}`, APPROVAL_MARKER_TTL_MS))) {
+    return json
+      ? respond.json(409, { error: "approval_already_used", message: respond.format("error_no_pending") })
+      : respond.redirect(config.basePath);
+  }
+  await limits.recordSuccess(user.id);
+  const returnTo = record.returnTo ?? config.defaultReturnTo;
+  // A new CSRF token and budget key with the new session id; the return-to is consumed.
+  const verified: SecondFactorRecord = {
+    ...newRecord(user.id),
+    verifiedAt: config.now(),
+    verifiedChannel: pending.channel,
+  };
+  // Rule 4: a new session id when the second factor is passed. Regenerate before writing, so a
+  // failed regenerate leaves the old session unverified.
+  await regenerateSession(session);
+  session.writeRecord(verified);
+  await saveSession(session);
+  config.emit({
+    type: "verified",
+    userId: user.id,
+    channel: pending.channel,
+    maskedDestination: pending.maskedDestination,
+  });
+  return json ? respond.json(200, { verified: true, returnTo }) : respond.redirect(returnTo);
+}
+
+async function wrongCode(context: FlowContext, pending: PendingChallenge): Promise<Decision> {
+  const { config, limits, respond, user, record, json } = context;
+  // Rule 7: the account's count of consecutive wrong codes; no resend, new code or login resets it.
+  const counted = await limits.recordWrongCode(user.id);
+  const checked: PendingChallenge = { ...pending, checksUsed: pending.checksUsed + 1 };
+  const left = attemptsLeft(checked);
+  if (left === 0) {
+    // The verification is spent: end it at the provider too, so the next send starts a new one.
+    await cancelQuietly(context, pending.sid);
+    await commit(context, { ...withoutFields(record, "pending"), notice: "too_many_attempts" });
+  } else {
+    await commit(context, { ...record, pending: checked, notice: "wrong_code" });
+  }
+  config.emit({
+    type: "code.failed",
+    userId: user.id,
+    channel: pending.channel,
+    maskedDestination: pending.maskedDestination,
+    attemptsLeft: left,
+    failures: counted.failures,
+  });
+  if (counted.locked && counted.newlyLocked !== false) {
+    config.emit({
+      type: "locked",
+      userId: user.id,
+      failures: counted.failures,
+      lockSeconds: counted.lockSeconds,
+      lockNumber: counted.lockNumber,
+    });
+  }
+  if (!json) return respond.redirect(config.basePath);
+  if (counted.locked) return respond.problem(true, lockedProblem(counted.lockSeconds));
+  return respond.json(422, {
+    error: "wrong_code",
+    message: respond.format("notice_wrong_code"),
+    attemptsLeft: left,
+  });
+}
+
+/** Cancels a spent verification; an outage here is logged (by callProvider) and otherwise ignored. */
+async function cancelQuietly(context: FlowContext, sid: string): Promise<void> {
+  try {
+    await callProvider(context.config, "cancel", context.user.id, () =>
+      context.config.provider.cancel({ sid }),
+    );
+  } catch {
+    // Nothing to undo: the record drops the challenge either way and the next send starts afresh.
+  }
+}
+
+async function verificationDied(
+  context: FlowContext,
+  pending: PendingChallenge,
+  reason: "max_attempts" | "not_found",
+): Promise<Decision> {
+  const { config, user, record } = context;
+  const cleared = withoutFields(record, "pending", "notice");
+  await commit(context, cleared);
+  config.emit({ type: "code.expired", userId: user.id, channel: pending.channel, reason });
+  const key = reason === "max_attempts" ? "notice_too_many_attempts" : "notice_expired";
+  const error = reason === "max_attempts" ? "too_many_attempts" : "code_expired";
+  return refuseField({ ...context, record: cleared, recordChanged: false }, null, error, key, {}, 422);
+}

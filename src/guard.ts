@@ -1,0 +1,229 @@
+import {
+  type CoreGuard,
+  type Decision,
+  type GuardPolicy,
+  NEXT,
+  type RequestView,
+  type SecondFactorUser,
+  type SessionPort,
+} from "./boundary.js";
+import { describeValue, parseDuration } from "./duration.js";
+import { SecondFactorError } from "./errors.js";
+import { loginRequired, pathOf } from "./flow/login.js";
+import { saveSession } from "./flow/outage.js";
+import type { Responder } from "./flow/respond.js";
+import { wantsJson } from "./negotiate.js";
+import { invalidOption, isPlainObject, rejectUnknownKeys } from "./options/checks.js";
+import type { CoreConfig } from "./options.js";
+import { CHANNELS, type Channel } from "./providers/types.js";
+import {
+  isVerifiedFor,
+  newRecord,
+  type Requirement,
+  readRecord,
+  type SecondFactorRecord,
+  withoutFields,
+} from "./record.js";
+import { safeReturnTo } from "./return-to.js";
+
+/** A policy after validation. */
+interface ParsedPolicy<Native> {
+  readonly maxAgeMs: number | undefined;
+  readonly channels: readonly Channel[] | undefined;
+  readonly when: GuardPolicy<Native>["when"] | undefined;
+}
+
+/**
+ * Answers a guard gives when the flow cannot (a store failing while the return-to is kept).
+ * @example
+ * const failure: GuardFailure = (error, request) => flow.failureDecision(error, request);
+ */
+export type GuardFailure = (error: unknown, request: RequestView) => Decision | undefined;
+
+/**
+ * Makes the guard of one route (`requireSecondFactor(policy)`): validates the policy now, then for
+ * each request returns {@link NEXT} for a session of this user that passed the second factor (recently
+ * enough, by an accepted channel), synchronously and without allocating; otherwise keeps the
+ * return-to (GET only) and answers with a redirect to the challenge (HTML) or a 401 (JSON).
+ * @example
+ * const guard = createGuard(config, respond, failureDecision, { maxAge: "5m" });
+ * const decision = await guard.decide(req, view, session, user);
+ */
+export function createGuard<Native>(
+  config: CoreConfig<unknown>,
+  respond: Responder,
+  failure: GuardFailure,
+  policy: unknown,
+): CoreGuard<Native> {
+  const { maxAgeMs, channels, when } = parsePolicy<Native>(config, policy);
+  const requirement: Requirement | undefined =
+    maxAgeMs === undefined && channels === undefined
+      ? undefined
+      : { ...(maxAgeMs === undefined ? {} : { maxAgeMs }), ...(channels === undefined ? {} : { channels }) };
+  const maxAgeSeconds = maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000);
+
+  const challenge = async (
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser,
+  ): Promise<Decision> => {
+    const method = request.method.toUpperCase();
+    // HEAD is stopped like everything else but keeps nothing: it is not a navigation to come back to.
+    if (method !== "HEAD") {
+      const existing = readRecord(session.readRecord(), user.id) ?? newRecord(user.id);
+      // Rule 5: the return-to is the GET the guard intercepted, on this site, or nothing.
+      const returnTo = method === "GET" ? safeReturnTo(request.url) : undefined;
+      const next: SecondFactorRecord = {
+        ...withoutFields(existing, "returnTo", "requirement"),
+        ...(returnTo === undefined ? {} : { returnTo }),
+        ...(requirement === undefined ? {} : { requirement }),
+      };
+      try {
+        session.writeRecord(next);
+        await saveSession(session);
+      } catch (error) {
+        const decision = failure(error, request);
+        if (decision === undefined) throw error;
+        return decision;
+      }
+    }
+    config.emit({
+      type: "challenge.required",
+      userId: user.id,
+      method,
+      path: pathOf(request.url),
+      ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }),
+    });
+    if (wantsJson(request.accept)) return secondFactorRequired(config, respond, maxAgeSeconds);
+    return respond.redirect(config.basePath, method === "GET" || method === "HEAD" ? 302 : 303);
+  };
+
+  const decideApplied = (
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser | null,
+  ): Decision | Promise<Decision> => {
+    if (user === null) {
+      const method = request.method.toUpperCase();
+      const navigation = method === "GET" || method === "HEAD";
+      return loginRequired(
+        config,
+        respond,
+        wantsJson(request.accept),
+        method === "GET" ? request.url : undefined,
+        navigation ? 302 : 303,
+      );
+    }
+    // The hot path: field reads and a clock read, nothing allocated.
+    if (isVerifiedFor(session.readRecord(), user.id, config.now(), maxAgeMs, channels)) return NEXT;
+    return challenge(request, session, user);
+  };
+
+  return {
+    decide(native, request, session, user) {
+      if (when === undefined) return decideApplied(request, session, user);
+      const applies = when(native);
+      if (applies === false) return NEXT;
+      if (applies === true) return decideApplied(request, session, user);
+      if (isThenable(applies)) {
+        return Promise.resolve(applies).then((value) => {
+          if (value === false) return NEXT;
+          if (value === true) return decideApplied(request, session, user);
+          throw whenNotBoolean(value);
+        });
+      }
+      throw whenNotBoolean(applies);
+    },
+  };
+}
+
+/**
+ * The JSON answer of a guard to a session without (recent enough) second factor: 401 in the style of
+ * RFC 9470, with `max_age` on step-up routes.
+ * @example
+ * return secondFactorRequired(config, respond, 300);
+ */
+export function secondFactorRequired(
+  config: CoreConfig<unknown>,
+  respond: Responder,
+  maxAgeSeconds: number | undefined,
+): Decision {
+  const challenge =
+    'Bearer error="insufficient_user_authentication", error_description="A second factor is required"' +
+    (maxAgeSeconds === undefined ? "" : `, max_age=${maxAgeSeconds}`);
+  return respond.json(
+    401,
+    {
+      error: "second_factor_required",
+      message: "A second factor is required.",
+      challenge: config.basePath,
+      ...(maxAgeSeconds === undefined ? {} : { max_age: maxAgeSeconds }),
+    },
+    { "WWW-Authenticate": challenge },
+  );
+}
+
+function parsePolicy<Native>(config: CoreConfig<unknown>, policy: unknown): ParsedPolicy<Native> {
+  if (policy === undefined) return { maxAgeMs: undefined, channels: undefined, when: undefined };
+  const looksLikeRequest =
+    typeof policy === "function" ||
+    (typeof policy === "object" &&
+      policy !== null &&
+      "method" in policy &&
+      ("headers" in policy || "url" in policy));
+  if (looksLikeRequest) {
+    throw new SecondFactorError(
+      "ERR_SF_INVALID_OPTION",
+      "second-factor: requireSecondFactor was given a request (or a function), not a policy. Call it: use " +
+        'requireSecondFactor() or requireSecondFactor({ maxAge: "5m" }), not requireSecondFactor.',
+    );
+  }
+  if (!isPlainObject(policy)) {
+    throw invalidOption(
+      "policy",
+      describeValue(policy),
+      "pass an object { maxAge?, channels?, when? } or nothing",
+    );
+  }
+  rejectUnknownKeys(policy, ["maxAge", "channels", "when"], "policy.");
+  const maxAgeMs = policy.maxAge === undefined ? undefined : parseDuration(policy.maxAge, "maxAge");
+  if (policy.when !== undefined && typeof policy.when !== "function") {
+    throw invalidOption(
+      "when",
+      describeValue(policy.when),
+      "pass a function of the request returning true (guard) or false (skip)",
+    );
+  }
+  return {
+    maxAgeMs,
+    channels: parsePolicyChannels(config, policy.channels),
+    when: policy.when as GuardPolicy<Native>["when"],
+  };
+}
+
+function parsePolicyChannels(config: CoreConfig<unknown>, value: unknown): readonly Channel[] | undefined {
+  if (value === undefined) return undefined;
+  const fix = `use a non-empty list of channels this instance offers (${config.channels.map((channel) => `"${channel}"`).join(", ")}); add others to the top-level "channels" option first`;
+  if (!Array.isArray(value) || value.length === 0) throw invalidOption("channels", describeValue(value), fix);
+  const channels: Channel[] = [];
+  for (const channel of value) {
+    if (!CHANNELS.includes(channel) || !config.channels.includes(channel) || channels.includes(channel)) {
+      throw invalidOption("channels", `a list containing ${describeValue(channel)}`, fix);
+    }
+    channels.push(channel);
+  }
+  return Object.freeze(channels);
+}
+
+function whenNotBoolean(value: unknown): SecondFactorError {
+  return new SecondFactorError(
+    "ERR_SF_MISCONFIGURED",
+    `second-factor: the policy's when(request) returned ${describeValue(value)}; it must return true (guard the request) or false (skip the guard).`,
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
+}

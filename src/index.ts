@@ -1,0 +1,60 @@
+/**
+ * second-factor: the framework-agnostic core. Apps import an adapter (`second-factor/express`,
+ * `second-factor/koa`); this entry point gives the core, its option and event types, the errors, the
+ * provider interface, and helpers apps use directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`).
+ */
+
+export { type RawRequest, type ReadBodyOptions, readBody } from "./body.js";
+export type {
+  BodyResult,
+  CoreGuard,
+  Decision,
+  GuardPolicy,
+  RequestView,
+  SecondFactorCore,
+  SecondFactorUser,
+  SessionPort,
+} from "./boundary.js";
+export { NEXT } from "./boundary.js";
+export { type CodeLength, DEFAULT_CODE_LENGTH } from "./code.js";
+export { createSecondFactorCore, type SecondFactorCoreInstance } from "./core.js";
+export { type Duration, parseDuration } from "./duration.js";
+export { ErrorCodes, isSecondFactorError, SecondFactorError, type SecondFactorErrorCode } from "./errors.js";
+export type { FlowAction, SecondFactorEvent, SecondFactorEventType, SecondFactorLogger } from "./events.js";
+export {
+  type BudgetKeys,
+  type BudgetOutcome,
+  type BudgetRule,
+  type BudgetScope,
+  createLimits,
+  type Limits,
+  type LimitsOptions,
+  type LockStatus,
+} from "./limits.js";
+export { maskDestination } from "./mask.js";
+export { DEFAULTS, type PagesOptions, type SecondFactorOptions, type UserCallback } from "./options.js";
+export { escapeHtml } from "./pages/escape.js";
+export { DEFAULT_MESSAGES, type MessageCatalog, type MessageKey } from "./pages/messages.js";
+export { renderDefaultPage } from "./pages/render.js";
+export type {
+  ChallengePageView,
+  ChallengeState,
+  ChannelOption,
+  PageError,
+  PageView,
+  PendingView,
+  ProblemPageView,
+} from "./pages/view.js";
+export {
+  type BlockReason,
+  type CancelVerificationResult,
+  CHANNELS,
+  type Channel,
+  type CheckVerificationResult,
+  type RateLimitReason,
+  type StartVerificationRequest,
+  type StartVerificationResult,
+  type VerificationProvider,
+} from "./providers/types.js";
+export { CHECKS_PER_VERIFICATION, type SecondFactorRecord } from "./record.js";
+export { safeReturnTo } from "./return-to.js";

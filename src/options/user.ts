@@ -1,0 +1,40 @@
+import type { SecondFactorUser } from "../boundary.js";
+import { describeValue } from "../duration.js";
+import { SecondFactorError } from "../errors.js";
+
+/**
+ * Checks what the app's `user(...)` callback returned: `null`, `undefined` or `false` mean no user;
+ * otherwise `id` must be a non-empty string (a safe integer is accepted and turned into one) and
+ * `phone`, `email`, `locale` strings when present. A bad shape is the app's configuration error
+ * (`ERR_SF_MISCONFIGURED`), never a pass. A valid object is returned as it is (no copy on the hot path).
+ * @example
+ * const user = checkUser(await options.user(req));
+ */
+export function checkUser(value: unknown): SecondFactorUser | null {
+  if (value === null || value === undefined || value === false) return null;
+  if (typeof value !== "object" || Array.isArray(value))
+    throw misconfigured(`returned ${describeValue(value)}`);
+  const user = value as Record<string, unknown>;
+  let id = user.id;
+  if (typeof id === "number" && Number.isSafeInteger(id)) id = String(id);
+  if (typeof id !== "string" || id.length === 0 || id.length > 256) {
+    throw misconfigured(`returned a user whose "id" is ${describeValue(user.id)}`);
+  }
+  for (const field of ["phone", "email", "locale"] as const) {
+    const fieldValue = user[field];
+    if (fieldValue !== undefined && fieldValue !== null && typeof fieldValue !== "string") {
+      // The value itself is never shown: it may be a phone number (rule 10).
+      throw misconfigured(`returned a user whose "${field}" is of type ${typeof fieldValue}, not a string`);
+    }
+  }
+  if (id !== user.id) return { ...(value as SecondFactorUser), id };
+  return value as SecondFactorUser;
+}
+
+function misconfigured(what: string): SecondFactorError {
+  return new SecondFactorError(
+    "ERR_SF_MISCONFIGURED",
+    `second-factor: the "user" callback ${what}. Return null when nobody is logged in, or ` +
+      "{ id: string, phone?: string (E.164), email?: string, locale?: string } for the logged-in user.",
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * The English texts of the default pages and of JSON error messages. Translate by passing any subset
+ * as the `messages` option. `{name}` placeholders are filled in (and escaped) by the pages.
+ * @example
+ * secondFactor({ ...options, messages: { title: "Vérification en deux étapes" }, pages: { lang: "fr" } });
+ */
+export const DEFAULT_MESSAGES = {
+  title: "Two-step verification",
+  intro: "To keep your account safe, confirm it's you with a one-time code.",
+  choose_legend: "Where should we send your code?",
+  channel_sms: "Text message to {destination}",
+  channel_call: "Voice call to {destination}",
+  channel_whatsapp: "WhatsApp message to {destination}",
+  channel_email: "E-mail to {destination}",
+  channel_name_sms: "text message",
+  channel_name_call: "voice call",
+  channel_name_whatsapp: "WhatsApp",
+  channel_name_email: "e-mail",
+  send_button: "Send code",
+  pending_intro: "We sent a code by {channel} to {destination}.",
+  code_label: "Verification code",
+  code_hint_exact: "Enter the {length}-digit code.",
+  code_hint_range: "Enter the code ({min} to {max} digits).",
+  attempts_left_one: "1 attempt left for this code.",
+  attempts_left: "{count} attempts left for this code.",
+  verify_button: "Verify",
+  resend_heading: "Didn't get it?",
+  resend_now: "You can have the same code sent again.",
+  resend_later: "You can have the code sent again in {wait}.",
+  resend_button: "Send the code again",
+  switch_button: "Send it by {channel} instead",
+  cancel_button: "Cancel this code",
+  notice_sent: "Code sent.",
+  notice_resent: "Code sent again. It is the same code as before.",
+  notice_wrong_code: "That code was not right. Check it and try again.",
+  notice_expired: "That code has expired. Send a new one.",
+  notice_too_many_attempts: "Too many wrong tries for that code. Send a new one.",
+  notice_canceled: "The code was canceled.",
+  verified_heading: "You are verified",
+  verified_body: "You passed two-step verification {ago} ago.",
+  continue_link: "Continue",
+  reverify_intro: "To verify again, send a new code.",
+  step_up_intro: "This action needs a recent verification. You last verified {ago} ago.",
+  locked_heading: "Verification is locked",
+  locked_body:
+    "There were too many wrong codes, so verification is locked for this account. You can try again in {wait}. If it wasn't you, contact support.",
+  no_channel_heading: "No second factor set up",
+  no_channel_body:
+    "Your account has no phone number on file that can receive codes. Add one in your account settings or contact support, then come back.",
+  error_code_missing: "Enter the code we sent you.",
+  error_code_format: "The code is made of digits only ({min} to {max}).",
+  error_channel_invalid: "Choose one of the options listed.",
+  error_no_pending: "No code is waiting to be checked. Send a new code.",
+  error_blocked: "We can't send codes to {destination} right now. Try another option or contact support.",
+  error_invalid_destination:
+    "The number or address on file, {destination}, can't receive codes. Update it in your account settings or contact support.",
+  error_channel_unavailable: "That option is not available right now. Choose another one.",
+  back_link: "Back to verification",
+  login_link: "Sign in",
+  problem_csrf_heading: "This form has expired",
+  problem_csrf_body: "For your security, nothing was sent or checked. Go back and try again.",
+  problem_bad_request_heading: "We couldn't read that request",
+  problem_bad_request_body: "Nothing was sent or checked. Go back and try again.",
+  problem_too_large_heading: "That request was too large",
+  problem_too_large_body: "Nothing was sent or checked. Go back and try again.",
+  problem_unsupported_heading: "That request was not a form we know",
+  problem_unsupported_body: "Nothing was sent or checked. Go back and use the form on the page.",
+  problem_method_heading: "That address only accepts the form",
+  problem_method_body: "Go back and use the form on the page.",
+  problem_rate_limited_heading: "Too many attempts",
+  problem_rate_limited_body: "Nothing was sent or checked. You can try again in {wait}.",
+  problem_resend_wait_heading: "Please wait a moment",
+  problem_resend_wait_body: "The code was sent very recently. You can ask for it again in {wait}.",
+  problem_locked_heading: "Verification is locked",
+  problem_locked_body:
+    "There were too many wrong codes, so verification is locked for this account. Nothing was sent or checked. You can try again in {wait}. If it wasn't you, contact support.",
+  problem_unavailable_heading: "Verification is unavailable right now",
+  problem_unavailable_body:
+    "We couldn't reach the verification service, so nothing was verified. Your code, if one was sent, is still valid. Try again in {wait}.",
+  problem_login_heading: "Please sign in",
+  problem_login_body: "Sign in first, then verify.",
+  wait_seconds_one: "1 second",
+  wait_seconds: "{count} seconds",
+  wait_minutes_one: "1 minute",
+  wait_minutes: "{count} minutes",
+  wait_hours_one: "1 hour",
+  wait_hours: "{count} hours",
+} as const;
+
+/**
+ * Every text of the default pages, by key.
+ * @example
+ * const key: MessageKey = "send_button";
+ */
+export type MessageKey = keyof typeof DEFAULT_MESSAGES;
+
+/**
+ * A full message catalog. Pass a `Partial<MessageCatalog>` as the `messages` option to translate.
+ * @example
+ * const french: Partial<MessageCatalog> = { send_button: "Envoyer le code" };
+ */
+export type MessageCatalog = Readonly<Record<MessageKey, string>>;
+
+/**
+ * The keys of the catalog, for validation of the `messages` option.
+ * @example
+ * MESSAGE_KEYS.includes("title"); // true
+ */
+export const MESSAGE_KEYS: readonly MessageKey[] = Object.keys(DEFAULT_MESSAGES) as MessageKey[];
+
+/**
+ * Values that fill `{name}` placeholders.
+ * @example
+ * formatMessage("{count} attempts left", { count: 4 } satisfies MessageParams);
+ */
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+/**
+ * Fills `{name}` placeholders of a message (unknown placeholders are left as they are). The result is
+ * plain text: escape it before putting it in HTML.
+ * @example
+ * formatMessage("{count} attempts left", { count: 4 }); // "4 attempts left"
+ */
+export function formatMessage(template: string, params: MessageParams = {}): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/**
+ * A wait in seconds as words of the catalog, rounded up to a whole minute or hour past 90 seconds.
+ * @example
+ * formatWait(DEFAULT_MESSAGES, 900); // "15 minutes"
+ */
+export function formatWait(messages: MessageCatalog, seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  if (whole < 90) return plural(messages, "wait_seconds", whole);
+  if (whole < 90 * 60) return plural(messages, "wait_minutes", Math.ceil(whole / 60));
+  return plural(messages, "wait_hours", Math.ceil(whole / 3600));
+}
+
+function plural(
+  messages: MessageCatalog,
+  key: "wait_seconds" | "wait_minutes" | "wait_hours",
+  count: number,
+): string {
+  return count === 1 ? messages[`${key}_one`] : formatMessage(messages[key], { count });
+}

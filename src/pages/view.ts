@@ -1,0 +1,135 @@
+import type { CodeLength } from "../code.js";
+import type { Channel } from "../providers/types.js";
+import type { Notice } from "../record.js";
+import type { MessageCatalog, MessageKey, MessageParams } from "./messages.js";
+
+/**
+ * What every page view carries.
+ * @example
+ * const lang = (view: PageViewBase) => view.lang;
+ */
+export interface PageViewBase {
+  /** The `lang` of the page (BCP 47): the user's `locale`, else the `pages.lang` option. */
+  lang: string;
+  /** The HTTP status the page answers with. */
+  status: number;
+  /** The message catalog (defaults merged with the `messages` option). */
+  messages: MessageCatalog;
+  /** A message with its `{name}` placeholders filled in. Plain text: escape it. */
+  format: (key: MessageKey, params?: MessageParams) => string;
+  /** The `<style>` element the page's Content-Security-Policy allows; put it in `<head>`. */
+  styleElement: string;
+  /** The flow's base path, e.g. `/2fa`. */
+  basePath: string;
+}
+
+/**
+ * Where the challenge stands for this session.
+ * @example
+ * if (view.page === "challenge" && view.state === "locked") showLockedNotice(view.lockedForSeconds);
+ */
+export type ChallengeState =
+  /** The user has no destination for any allowed channel: nothing can be sent. */
+  | "no_channel"
+  /** Too many wrong codes: the account's second-factor step is locked for a while. */
+  | "locked"
+  /** A code is on its way: enter it, resend it, switch channel or cancel. */
+  | "pending"
+  /** Passed, and recently enough for the route that asked: continue, or verify again. */
+  | "verified"
+  /** Nothing pending: choose a channel and send. */
+  | "choose";
+
+/**
+ * A channel the user can be sent a code by.
+ * @example
+ * const option: ChannelOption = { channel: "sms", maskedDestination: "•••• •••• 2661" };
+ */
+export interface ChannelOption {
+  channel: Channel;
+  /** The destination, masked, e.g. `•••• •••• 2661`. */
+  maskedDestination: string;
+}
+
+/**
+ * The code this session is waiting for.
+ * @example
+ * const left = view.pending?.attemptsLeft ?? 0;
+ */
+export interface PendingView {
+  channel: Channel;
+  maskedDestination: string;
+  /** Checks left on this verification (5 per verification; a resend does not reset them). */
+  attemptsLeft: number;
+  /** When the code was sent (app clock, ms). */
+  sentAt: number;
+  /** Seconds until the same code can be sent again; 0 when it can be now. */
+  resendInSeconds: number;
+}
+
+/**
+ * An error shown on the page; `field` ties it to an input (`aria-invalid`, `aria-describedby`).
+ * @example
+ * const error: PageError = { field: "code", error: "invalid_code", message: "The code is made of digits only." };
+ */
+export interface PageError {
+  field: "code" | "channel" | null;
+  /** A stable snake_case code, the same as JSON's `error`. */
+  error: string;
+  message: string;
+}
+
+/**
+ * The challenge page: `GET /2fa`, and the answer to a bad field.
+ * @example
+ * render: (view) => (view.page === "challenge" ? `<p>${escapeHtml(view.state)}</p>` : renderDefaultPage(view))
+ */
+export interface ChallengePageView extends PageViewBase {
+  page: "challenge";
+  state: ChallengeState;
+  /** Put in a hidden `_csrf` input of every form. */
+  csrfToken: string;
+  /** Form actions: `basePath + "/send"`, `"/verify"`, `"/cancel"`. */
+  actions: { send: string; verify: string; cancel: string };
+  /** The channels the user can choose (empty in state `no_channel`). */
+  channels: readonly ChannelOption[];
+  pending?: PendingView;
+  /** When the session passed the second factor (any state). */
+  verified?: {
+    verifiedAt: number;
+    agoSeconds: number;
+    channel: Channel;
+    /** Where "Continue" goes: the stored return-to or the default. */
+    continueTo: string;
+    /** False when the route that sent the user here needs a fresher verification (step-up). */
+    requirementMet: boolean;
+  };
+  /** Seconds until the lock ends (state `locked`). */
+  lockedForSeconds?: number;
+  /** A one-time message after a redirect (code sent, wrong code, ...). */
+  notice?: { kind: Notice; message: string };
+  error?: PageError;
+  codeLength: CodeLength;
+}
+
+/**
+ * A refusal: what happened and what to do (403, 405, 413, 415, 429, 503, ...).
+ * @example
+ * render: (view) => (view.page === "problem" ? `<h1>${escapeHtml(view.heading)}</h1>` : renderDefaultPage(view))
+ */
+export interface ProblemPageView extends PageViewBase {
+  page: "problem";
+  /** A stable snake_case code, the same as JSON's `error`. */
+  error: string;
+  heading: string;
+  message: string;
+  retryAfterSeconds?: number;
+  link: { href: string; label: string };
+}
+
+/**
+ * What a page shows, as data: the `pages.render` hook receives it and returns HTML.
+ * @example
+ * pages: { render: (view) => view.page === "problem" ? myProblemPage(view) : renderDefaultPage(view) }
+ */
+export type PageView = ChallengePageView | ProblemPageView;

@@ -1,0 +1,163 @@
+// The framework-free pieces both adapters share: flow-path matching, parsed-body checks, misuse
+// detection, and the session port that never leaves a half-written record after a store failure.
+import { describe, expect, it } from "vitest";
+import { fromParsedBody, mediaType, streamConsumed } from "../../adapters/shared/body.js";
+import { isUnderBasePath } from "../../adapters/shared/flow-path.js";
+import { assertCalledAsFactory, looksLikeMiddlewareCall } from "../../adapters/shared/misuse.js";
+import { createSessionPort, type SessionAccess } from "../../adapters/shared/session-port.js";
+import { unlockerFor } from "../../adapters/shared/unlock.js";
+import { isSecondFactorError } from "../../src/errors.js";
+
+describe("isUnderBasePath", () => {
+  it.each([
+    ["/2fa", true],
+    ["/2fa/", true],
+    ["/2fa/send", true],
+    ["/2fa?x=1", true],
+    ["/2FA/verify", true],
+    ["/2fab", false],
+    ["/2f", false],
+    ["/account?next=/2fa", false],
+    ["/", false],
+  ])("%s -> %s", (url, expected) => {
+    expect(isUnderBasePath(url, "/2fa")).toBe(expected);
+  });
+
+  it("handles a nested base path", () => {
+    expect(isUnderBasePath("/auth/2fa/send", "/auth/2fa")).toBe(true);
+    expect(isUnderBasePath("/auth/2fa-x", "/auth/2fa")).toBe(false);
+  });
+});
+
+describe("fromParsedBody", () => {
+  it("takes form and JSON fields as the app's parser left them", () => {
+    expect(fromParsedBody({ code: "1" }, "application/x-www-form-urlencoded")).toEqual({
+      ok: true,
+      type: "form",
+      fields: { code: "1" },
+    });
+    expect(fromParsedBody({ code: "1" }, "Application/JSON; charset=utf-8")).toMatchObject({
+      ok: true,
+      type: "json",
+    });
+  });
+
+  it("still checks the Content-Type (415) and the shape (400)", () => {
+    expect(fromParsedBody({ code: "1" }, "text/plain")).toMatchObject({ ok: false, status: 415 });
+    expect(fromParsedBody({ code: "1" }, undefined)).toMatchObject({ ok: false, status: 415 });
+    expect(fromParsedBody(["1"], "application/json")).toMatchObject({ ok: false, status: 400 });
+    expect(fromParsedBody("code=1", "application/x-www-form-urlencoded")).toMatchObject({
+      ok: false,
+      status: 400,
+    });
+    expect(fromParsedBody(null, "application/json")).toMatchObject({ ok: false, status: 400 });
+  });
+
+  it("reads media types and consumed streams", () => {
+    expect(mediaType(" Application/Json ; charset=utf-8")).toBe("application/json");
+    expect(mediaType(undefined)).toBe("");
+    expect(streamConsumed({ readableEnded: true })).toBe(true);
+    expect(streamConsumed({ complete: true, readable: false })).toBe(true);
+    expect(streamConsumed({ readableEnded: false, complete: false, readable: true })).toBe(false);
+  });
+});
+
+describe("misuse detection", () => {
+  it("recognises Express and Koa middleware arguments, not policies", () => {
+    expect(looksLikeMiddlewareCall([{ headers: {}, method: "GET" }, {}, () => {}])).toBe(true);
+    expect(looksLikeMiddlewareCall([{ req: {}, res: {} }, async () => {}])).toBe(true);
+    expect(looksLikeMiddlewareCall([])).toBe(false);
+    expect(looksLikeMiddlewareCall([undefined])).toBe(false);
+    expect(looksLikeMiddlewareCall([{ maxAge: "5m" }])).toBe(false);
+    expect(looksLikeMiddlewareCall([{ when: () => true }])).toBe(false);
+  });
+
+  it("throws ERR_SF_MISCONFIGURED naming the call to write", () => {
+    let caught: unknown;
+    try {
+      assertCalledAsFactory("routes", [{ headers: {} }, {}, () => {}], "app.use(mfa.routes())");
+    } catch (error) {
+      caught = error;
+    }
+    expect(isSecondFactorError(caught) && caught.code).toBe("ERR_SF_MISCONFIGURED");
+    expect(String(caught)).toContain("`app.use(mfa.routes())`");
+    expect(String(caught)).toContain("`app.use(mfa.routes)`");
+  });
+});
+
+/** A session in memory whose regenerate and save fail while `failing` is set. */
+function memorySession(initial: unknown) {
+  const state = { record: initial, failing: false, saves: 0, regenerations: 0 };
+  const access: SessionAccess = {
+    read: () => state.record,
+    write: (record) => {
+      state.record = record;
+    },
+    regenerate: async () => {
+      if (state.failing) throw new Error("store down");
+      state.regenerations += 1;
+    },
+    save: async () => {
+      if (state.failing) throw new Error("store down");
+      state.saves += 1;
+    },
+  };
+  return { state, port: createSessionPort(access) };
+}
+
+describe("createSessionPort", () => {
+  it("reads, writes and passes regenerate and save through", async () => {
+    const { state, port } = memorySession(undefined);
+    expect(port.readRecord()).toBeUndefined();
+    port.writeRecord({ v: 1 });
+    await port.regenerate();
+    await port.save();
+    expect(port.readRecord()).toEqual({ v: 1 });
+    expect(state).toMatchObject({ saves: 1, regenerations: 1 });
+  });
+
+  it("turns a store failure into ERR_SF_STORE_UNAVAILABLE (503, Retry-After), keeping the cause", async () => {
+    const { state, port } = memorySession(undefined);
+    state.failing = true;
+    const error = await port.save().catch((caught: unknown) => caught);
+    expect(isSecondFactorError(error) && error.code).toBe("ERR_SF_STORE_UNAVAILABLE");
+    expect(isSecondFactorError(error) && error.status).toBe(503);
+    expect(isSecondFactorError(error) && error.headers["Retry-After"]).toBe("5");
+    expect(isSecondFactorError(error) && error.expose).toBe(false);
+    expect((error as Error).cause).toEqual(new Error("store down"));
+  });
+
+  it("puts the record back and ignores later writes after a failure: never half-written", async () => {
+    const before = { v: 1, pending: { sid: "VE1", checksUsed: 2 } };
+    const { state, port } = memorySession(before);
+    port.writeRecord({ v: 1, pending: { sid: "VE1", checksUsed: 3 } });
+    state.failing = true;
+    await expect(port.save()).rejects.toMatchObject({ code: "ERR_SF_STORE_UNAVAILABLE" });
+    expect(state.record).toEqual(before);
+    port.writeRecord({ v: 1, verifiedAt: 1 });
+    expect(state.record).toEqual(before);
+    state.failing = false;
+    await expect(port.regenerate()).rejects.toMatchObject({ code: "ERR_SF_STORE_UNAVAILABLE" });
+    expect(state.regenerations).toBe(0);
+  });
+
+  it("removes a record that did not exist before the failed write", async () => {
+    const { state, port } = memorySession(undefined);
+    port.writeRecord({ v: 1 });
+    state.failing = true;
+    await expect(port.regenerate()).rejects.toMatchObject({ code: "ERR_SF_STORE_UNAVAILABLE" });
+    expect(state.record).toBeUndefined();
+  });
+});
+
+describe("unlockerFor", () => {
+  it("forwards a user id and refuses an empty one", async () => {
+    const unlocked: string[] = [];
+    const unlock = unlockerFor({ unlock: async (userId) => void unlocked.push(userId) });
+    await unlock("alice");
+    expect(unlocked).toEqual(["alice"]);
+    await expect(unlock("")).rejects.toMatchObject({ code: "ERR_SF_INVALID_OPTION" });
+    await expect(unlock(42 as unknown as string)).rejects.toMatchObject({ code: "ERR_SF_INVALID_OPTION" });
+    expect(unlocked).toEqual(["alice"]);
+  });
+});
