@@ -22,10 +22,12 @@ mapfile -t subpaths < <(node -e '
 ')
 echo "subpaths: ${subpaths[*]}"
 
+ts_version=$(node -p 'require("typescript/package.json").version')
+types_node_version=$(node -p 'require("@types/node/package.json").version')
 make_project() { # dir type
   mkdir -p "$1"
   printf '{ "name": "smoke-%s", "version": "1.0.0", "private": true, "type": "%s" }\n' "$2" "$2" > "$1/package.json"
-  (cd "$1" && npm install --silent --no-audit --no-fund --prefer-offline "$tgz" "typescript@$(node -p 'require("typescript/package.json").version')" "@types/node@$(node -p 'require("@types/node/package.json").version')" >/dev/null)
+  (cd "$1" && npm install --silent --no-audit --no-fund --prefer-offline "$tgz" "typescript@$ts_version" "@types/node@$types_node_version" >/dev/null)
 }
 
 cjs="$work/cjs"; esm="$work/esm"
