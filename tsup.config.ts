@@ -29,4 +29,22 @@ export default defineConfig([
       await chmod("dist/emulator/cli.js", 0o755);
     },
   },
+  {
+    // The example apps, for `npm start` and `npm run example:koa`: built next to, never into, the
+    // published dist/. Their dependencies (express, koa, sessions) stay imports from node_modules.
+    entry: { "express/server": "examples/express/server.ts", "koa/server": "examples/koa/server.ts" },
+    outDir: "dist-examples",
+    format: ["esm"],
+    sourcemap: true,
+    clean: true,
+    target: "node20",
+    platform: "node",
+    splitting: false,
+    skipNodeModulesBundle: true,
+    async onSuccess() {
+      // The build output ignores itself, so git and Biome leave it alone without a root .gitignore entry.
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile("dist-examples/.gitignore", "*\n");
+    },
+  },
 ]);

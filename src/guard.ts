@@ -43,8 +43,8 @@ export type GuardFailure = (error: unknown, request: RequestView) => Decision | 
 /**
  * Makes the guard of one route (`requireSecondFactor(policy)`): validates the policy now, then for
  * each request returns {@link NEXT} for a session of this user that passed the second factor (recently
- * enough, by an accepted channel), synchronously and without allocating; otherwise keeps the
- * return-to (GET only) and answers with a redirect to the challenge (HTML) or a 401 (JSON).
+ * enough, by an accepted channel), synchronously and without allocating; otherwise answers with a
+ * redirect to the challenge (HTML; a GET is kept as the return-to) or a 401 (JSON; keeps no return-to).
  * @example
  * const guard = createGuard(config, respond, failureDecision, { maxAge: "5m" });
  * const decision = await guard.decide(req, view, session, user);
@@ -68,11 +68,13 @@ export function createGuard<Native>(
     user: SecondFactorUser,
   ): Promise<Decision> => {
     const method = request.method.toUpperCase();
+    const json = wantsJson(request.accept);
     // HEAD is stopped like everything else but keeps nothing: it is not a navigation to come back to.
     if (method !== "HEAD") {
       const existing = readRecord(session.readRecord(), user.id) ?? newRecord(user.id);
-      // Rule 5: the return-to is the GET the guard intercepted, on this site, or nothing.
-      const returnTo = method === "GET" ? safeReturnTo(request.url) : undefined;
+      // Rule 5: the return-to is the GET the guard intercepted and redirects (HTML), on this site, or
+      // nothing. A JSON 401 is no navigation: it keeps no return-to and leaves an earlier one alone.
+      const returnTo = json ? existing.returnTo : method === "GET" ? safeReturnTo(request.url) : undefined;
       const next: SecondFactorRecord = {
         ...withoutFields(existing, "returnTo", "requirement"),
         ...(returnTo === undefined ? {} : { returnTo }),
@@ -94,7 +96,7 @@ export function createGuard<Native>(
       path: pathOf(request.url),
       ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }),
     });
-    if (wantsJson(request.accept)) return secondFactorRequired(config, respond, maxAgeSeconds);
+    if (json) return secondFactorRequired(config, respond, maxAgeSeconds);
     return respond.redirect(config.basePath, method === "GET" || method === "HEAD" ? 302 : 303);
   };
 

@@ -27,9 +27,12 @@ export {
   type BudgetRule,
   type BudgetScope,
   createLimits,
+  FAIL_CLOSED_REDIS_OPTIONS,
   type Limits,
   type LimitsOptions,
   type LockStatus,
+  MAX_REDIS_COMMAND_TIMEOUT_MS,
+  type RedisClientLike,
 } from "./limits.js";
 export { maskDestination } from "./mask.js";
 export { DEFAULTS, type PagesOptions, type SecondFactorOptions, type UserCallback } from "./options.js";

@@ -64,9 +64,48 @@ export function expressSessionPort(
   const serverSide = isServerSide(req, session);
   if (!serverSide && !options.allowClientSideSessions) throw clientSideSessionRefused();
   if (serverSide) options.sightings.serverSessionSeen = true;
-  return createSessionPort(
-    serverSide ? serverAccess(req, options.sessionKey) : clientAccess(req, options.sessionKey),
-  );
+  return new ExpressSessionPort(req, options.sessionKey, serverSide);
+}
+
+/**
+ * The port of one request. Reads go straight to `req.session` (the guard's hot path: one object, no
+ * closures); the first write, regenerate or save builds the full port with its rollback on store
+ * failure, which then serves every later call.
+ */
+class ExpressSessionPort implements SessionPort {
+  readonly #req: Request;
+  readonly #key: string;
+  readonly #serverSide: boolean;
+  #port: SessionPort | undefined;
+
+  constructor(req: Request, key: string, serverSide: boolean) {
+    this.#req = req;
+    this.#key = key;
+    this.#serverSide = serverSide;
+  }
+
+  readRecord(): unknown {
+    return this.#port === undefined ? sessionOf(this.#req)?.[this.#key] : this.#port.readRecord();
+  }
+
+  writeRecord(record: unknown): void {
+    this.#full().writeRecord(record);
+  }
+
+  regenerate(): Promise<void> {
+    return this.#full().regenerate();
+  }
+
+  save(): Promise<void> {
+    return this.#full().save();
+  }
+
+  #full(): SessionPort {
+    this.#port ??= createSessionPort(
+      this.#serverSide ? serverAccess(this.#req, this.#key) : clientAccess(this.#req, this.#key),
+    );
+    return this.#port;
+  }
 }
 
 function currentSession(req: Request): SessionLike {

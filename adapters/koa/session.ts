@@ -46,7 +46,44 @@ export function koaSessionPort(
     throw noSessionMiddleware();
   }
   if (!usesExternalStore(ctx) && !options.allowClientSideSessions) throw clientSideSessionRefused();
-  return createSessionPort(koaAccess(ctx, options.sessionKey));
+  return new KoaSessionPort(ctx, options.sessionKey);
+}
+
+/**
+ * The port of one request. Reads go straight to `ctx.session` (the guard's hot path: one object, no
+ * closures); the first write, regenerate or save builds the full port with its rollback on store
+ * failure, which then serves every later call.
+ */
+class KoaSessionPort implements SessionPort {
+  readonly #ctx: Context;
+  readonly #key: string;
+  #port: SessionPort | undefined;
+
+  constructor(ctx: Context, key: string) {
+    this.#ctx = ctx;
+    this.#key = key;
+  }
+
+  readRecord(): unknown {
+    return this.#port === undefined ? sessionOf(this.#ctx)?.[this.#key] : this.#port.readRecord();
+  }
+
+  writeRecord(record: unknown): void {
+    this.#full().writeRecord(record);
+  }
+
+  regenerate(): Promise<void> {
+    return this.#full().regenerate();
+  }
+
+  save(): Promise<void> {
+    return this.#full().save();
+  }
+
+  #full(): SessionPort {
+    this.#port ??= createSessionPort(koaAccess(this.#ctx, this.#key));
+    return this.#port;
+  }
 }
 
 function currentSession(ctx: Context): SessionLike {

@@ -70,6 +70,7 @@ export function createResponder(config: CoreConfig<unknown>): Responder {
     format,
     styleElement: config.style.element,
     basePath: config.basePath,
+    homeLink: { href: config.defaultReturnTo, label: format("home_link") },
   });
   const page = (view: PageView, headers?: DecisionHeaders): Decision => ({
     kind: "html",

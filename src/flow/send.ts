@@ -99,8 +99,13 @@ export async function sendCode(
       : respond.redirect(config.basePath);
   }
   const keys: BudgetKeys = { sessionKey: record.key, userId: user.id, destination, ip: context.request.ip };
-  const budget = await limits.consumeSend(keys);
+  const budget = await limits.consumeSend(keys).catch(async (error: unknown) => {
+    await limits.release(marker).catch(() => undefined);
+    throw error;
+  });
   if (!budget.ok) {
+    // Nothing was sent for this click: a retry must meet the same refusal, not the double-submit answer.
+    await limits.release(marker);
     config.emit({
       type: "limited",
       userId: user.id,

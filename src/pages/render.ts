@@ -1,11 +1,12 @@
 import type { Channel } from "../providers/types.js";
 import { escapeHtml } from "./escape.js";
-import { formatWait, type MessageKey, type MessageParams } from "./messages.js";
+import { formatMessage, formatWait, type MessageKey, type MessageParams } from "./messages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
 /**
  * The default HTML of a page: accessible, no script, works on a phone. Every value is escaped; the
- * only markup that is not is the page's own `styleElement`.
+ * only markup that is not is the page's own `styleElement`. Every page ends with a link out of the
+ * flow (`homeLink`, the `defaultReturnTo` option), so no state is a dead end.
  * @example
  * pages: { render: (view) => (view.page === "challenge" ? renderDefaultPage(view) : myProblemPage(view)) }
  */
@@ -27,6 +28,7 @@ export function renderDefaultPage(view: PageView): string {
     `<h1>${text(view, "title")}</h1>`,
     body,
     "</main>",
+    `<footer><a href="${escapeHtml(view.homeLink.href)}">${escapeHtml(view.homeLink.label)}</a></footer>`,
     "</body>",
     "</html>",
     "",
@@ -39,16 +41,20 @@ function problemBody(view: ProblemPageView): string {
     `<h2>${escapeHtml(view.heading)}</h2>`,
     `<p>${escapeHtml(view.message)}</p>`,
     "</div>",
-    `<p><a href="${escapeHtml(view.link.href)}">${escapeHtml(view.link.label)}</a></p>`,
+    `<p><a class="button primary" href="${escapeHtml(view.link.href)}">${escapeHtml(view.link.label)}</a></p>`,
   ].join("\n");
 }
 
 function challengeBody(view: ChallengePageView): string {
   const parts: string[] = [];
-  // A wrong code is shown on the code field itself (pending state), not as a page notice.
+  // A wrong code is shown on the code field itself (pending state), not as a page notice; a locked
+  // page says why itself, and no notice ("send a new one") may contradict it.
   const wrongCodeOnField = view.state === "pending" && view.notice?.kind === "wrong_code";
-  if (view.notice !== undefined && !wrongCodeOnField) {
-    parts.push(`<p class="notice" role="status">${escapeHtml(view.notice.message)}</p>`);
+  if (view.notice !== undefined && !wrongCodeOnField && view.state !== "locked") {
+    const done = view.notice.kind === "sent" || view.notice.kind === "resent";
+    parts.push(
+      `<p class="notice${done ? " done" : ""}" role="status">${escapeHtml(view.notice.message)}</p>`,
+    );
   }
   if (view.error !== undefined && view.error.field === null) {
     parts.push(`<p class="error" id="sf-error" role="alert">${escapeHtml(view.error.message)}</p>`);
@@ -67,7 +73,7 @@ function challengeBody(view: ChallengePageView): string {
       if (view.pending !== undefined) parts.push(pendingSection(view, view.pending));
       break;
     case "verified":
-      parts.push(verifiedSection(view), `<p>${text(view, "reverify_intro")}</p>`, chooseForm(view));
+      parts.push(verifiedSection(view), `<p>${text(view, "reverify_intro")}</p>`, chooseForm(view, false));
       break;
     case "choose":
       if (view.verified !== undefined && !view.verified.requirementMet) {
@@ -76,7 +82,7 @@ function challengeBody(view: ChallengePageView): string {
       } else {
         parts.push(`<p>${text(view, "intro")}</p>`);
       }
-      parts.push(chooseForm(view));
+      parts.push(chooseForm(view, true));
       break;
   }
   return parts.join("\n");
@@ -89,11 +95,12 @@ function verifiedSection(view: ChallengePageView): string {
   return [
     `<h2>${text(view, "verified_heading")}</h2>`,
     `<p>${text(view, "verified_body", { ago })}</p>`,
-    `<p><a href="${escapeHtml(verified.continueTo)}">${text(view, "continue_link")}</a></p>`,
+    `<p><a class="button primary" href="${escapeHtml(verified.continueTo)}">${text(view, "continue_link")}</a></p>`,
   ].join("\n");
 }
 
-function chooseForm(view: ChallengePageView): string {
+/** The channel choice and its send button: the page's main action unless a verified session shows it. */
+function chooseForm(view: ChallengePageView, main: boolean): string {
   const error = view.error?.field === "channel" ? view.error : undefined;
   const describedBy = error === undefined ? "" : ' aria-describedby="sf-channel-error"';
   const options = view.channels.map((option, index) =>
@@ -109,7 +116,7 @@ function chooseForm(view: ChallengePageView): string {
       ? ""
       : `<p class="error" id="sf-channel-error" role="alert">${escapeHtml(error.message)}</p>`,
     "</fieldset>",
-    `<button type="submit">${text(view, "send_button")}</button>`,
+    `<button type="submit"${main ? ' class="primary"' : ""}>${text(view, "send_button")}</button>`,
     "</form>",
   ].join("\n");
 }
@@ -124,7 +131,7 @@ function channelChoice(
   const label = text(view, channelLabelKey(option.channel), { destination: option.maskedDestination });
   return (
     `<label class="choice" for="${id}"><input type="radio" id="${id}" name="channel" value="${option.channel}"` +
-    `${checked ? " checked" : ""}${invalid ? ' aria-invalid="true"' : ""} required> ${label}</label>`
+    `${checked ? " checked" : ""}${invalid ? ' aria-invalid="true"' : ""} required> <span>${label}</span></label>`
   );
 }
 
@@ -145,37 +152,43 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
       ? text(view, "attempts_left_one")
       : text(view, "attempts_left", { count: pending.attemptsLeft });
   const describedBy = error === undefined ? "sf-code-hint" : "sf-code-hint sf-code-error";
-  const channelName = text(view, channelNameKey(pending.channel));
+  const channelName = view.messages[channelNameKey(pending.channel)];
+  const waiting = pending.resendInSeconds > 0;
   return [
     `<p>${text(view, "pending_intro", { channel: channelName, destination: pending.maskedDestination })}</p>`,
     `<form method="post" action="${escapeHtml(view.actions.verify)}">`,
     csrfInput(view),
     `<label for="sf-code">${text(view, "code_label")}</label>`,
     `<p class="hint" id="sf-code-hint">${hint} ${attempts}</p>`,
-    `<input type="text" id="sf-code" name="code" inputmode="numeric" autocomplete="one-time-code"` +
-      ` pattern="${codePattern(min, max)}" maxlength="32" spellcheck="false" autocapitalize="off" required` +
-      ` aria-describedby="${describedBy}"${error === undefined ? "" : ' aria-invalid="true"'}>`,
+    // The error sits above the input, so the input and its button never move when it shows.
     error === undefined
       ? ""
       : `<p class="error" id="sf-code-error" role="alert">${escapeHtml(error.message)}</p>`,
-    `<button type="submit">${text(view, "verify_button")}</button>`,
+    `<input type="text" id="sf-code" name="code" inputmode="numeric" autocomplete="one-time-code"` +
+      ` pattern="${codePattern(min, max)}" maxlength="32" spellcheck="false" autocapitalize="off" required` +
+      ` aria-describedby="${describedBy}"${error === undefined ? "" : ' aria-invalid="true"'}>`,
+    `<button type="submit" class="primary">${text(view, "verify_button")}</button>`,
     "</form>",
     `<h2>${text(view, "resend_heading")}</h2>`,
-    `<p>${
-      pending.resendInSeconds > 0
+    `<p id="sf-resend-status">${
+      waiting
         ? text(view, "resend_later", { wait: formatWait(view.messages, pending.resendInSeconds) })
         : text(view, "resend_now")
     }</p>`,
-    sendButton(view, pending.channel, text(view, "resend_button")),
+    '<div class="actions">',
+    // No script counts down: until a resend is possible its button is disabled and the text says when.
+    sendButton(view, pending.channel, text(view, "resend_button"), waiting),
     ...view.channels
       .filter((option) => option.channel !== pending.channel)
       .map((option) =>
         sendButton(
           view,
           option.channel,
-          text(view, "switch_button", { channel: text(view, channelNameKey(option.channel)) }),
+          text(view, "switch_button", { channel: view.messages[channelNameKey(option.channel)] }),
+          false,
         ),
       ),
+    "</div>",
     `<form method="post" action="${escapeHtml(view.actions.cancel)}">`,
     csrfInput(view),
     `<button type="submit" class="link">${text(view, "cancel_button")}</button>`,
@@ -183,12 +196,12 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
   ].join("\n");
 }
 
-function sendButton(view: ChallengePageView, channel: Channel, label: string): string {
+function sendButton(view: ChallengePageView, channel: Channel, label: string, disabled: boolean): string {
   return [
     `<form method="post" action="${escapeHtml(view.actions.send)}">`,
     csrfInput(view),
     `<input type="hidden" name="channel" value="${channel}">`,
-    `<button type="submit">${label}</button>`,
+    `<button type="submit"${disabled ? ' disabled aria-describedby="sf-resend-status"' : ""}>${label}</button>`,
     "</form>",
   ].join("\n");
 }
@@ -211,6 +224,15 @@ function channelNameKey(channel: Channel): MessageKey {
   return `channel_name_${channel}`;
 }
 
-function text(view: PageView, key: MessageKey, params?: MessageParams): string {
-  return escapeHtml(view.format(key, params));
+/**
+ * A message of the page's catalog as HTML: the template and every value escaped, and a masked
+ * `{destination}` kept on one line (`•••• •••• 2661` must not break between its groups).
+ */
+function text(view: PageView, key: MessageKey, params: MessageParams = {}): string {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    values[name] =
+      name === "destination" ? `<span class="nowrap">${escapeHtml(value)}</span>` : escapeHtml(value);
+  }
+  return formatMessage(escapeHtml(view.messages[key]), values);
 }

@@ -6,25 +6,43 @@ import { createHash } from "node:crypto";
  * const { element, cspSource } = inlineStyle(DEFAULT_STYLESHEET);
  */
 export const DEFAULT_STYLESHEET = `
-:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5}
-body{margin:0;padding:1rem;background:Canvas;color:CanvasText}
-main{max-width:28rem;margin:2rem auto}
-h1{font-size:1.5rem;margin:0 0 1rem}
-h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
-form{margin:1rem 0}
-fieldset{border:0;padding:0;margin:0 0 1rem}
-legend{font-weight:600;margin-bottom:.5rem}
-label{display:block;font-weight:600;margin:.25rem 0}
-.choice{display:flex;gap:.5rem;align-items:center;font-weight:400;padding:.5rem 0}
-input[type=text]{font-size:1.5rem;letter-spacing:.2em;padding:.5rem;width:100%;max-width:14rem;box-sizing:border-box}
-input[aria-invalid=true]{outline:2px solid #c00}
-button{font-size:1rem;padding:.6rem 1.2rem;min-height:44px;cursor:pointer}
-button.link{background:none;border:0;padding:0;min-height:0;text-decoration:underline;color:LinkText}
-.hint{color:GrayText;margin:.25rem 0}
-.error{color:#b00;font-weight:600}
-.notice{padding:.5rem .75rem;border-left:4px solid #2a7}
-.problem{padding:.5rem .75rem;border-left:4px solid #c00}
-a{color:LinkText}
+:root{color-scheme:light dark;--page:#f3f4f6;--surface:#ffffff;--edge:#dcdfe4;--text:#1b1b1f;--muted:#595959;--line:#767676;--accent:#0b57d0;--on-accent:#ffffff;--link:#0b57d0;--error:#b3261e;--error-bg:#fdecea;--ok:#146c2e;--ok-bg:#e8f5ec;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5}
+@media (prefers-color-scheme:dark){:root{--page:#121212;--surface:#1e1e20;--edge:#3a3a3e;--text:#e6e6e6;--muted:#b0b0b0;--line:#8a8a8a;--accent:#a8c7fa;--on-accent:#0a1f44;--link:#a8c7fa;--error:#ff8a80;--error-bg:#2a1716;--ok:#7ad59a;--ok-bg:#15261b}}
+*{box-sizing:border-box}
+body{margin:0;padding:1rem;background:var(--page);color:var(--text)}
+main{max-width:28rem;margin:2rem auto 0;padding:1.5rem;background:var(--surface);border:1px solid var(--edge);border-radius:.75rem}
+footer{max-width:28rem;margin:0 auto;padding:1rem 1.5rem}
+@media (max-width:32rem){body{padding:0;background:var(--surface)}main{margin:0;border:0;border-radius:0;padding:1.5rem 1rem .5rem}footer{margin:0 1rem;padding:1rem 0 1.5rem;border-top:1px solid var(--edge)}}
+main>:last-child{margin-bottom:0}
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}
+h2{font-size:1.125rem;line-height:1.3;margin:1.75rem 0 .5rem}
+p{margin:0 0 1rem}
+a{color:var(--link);text-underline-offset:.15em}
+form{margin:0 0 1rem}
+fieldset{border:0;padding:0;margin:0 0 1rem;min-width:0}
+legend{font-weight:600;padding:0;margin-bottom:.5rem}
+label{display:block;font-weight:600}
+.choice{display:flex;gap:.75rem;align-items:center;font-weight:400;margin:.5rem 0;padding:.75rem 1rem;border:1px solid var(--line);border-radius:.5rem;cursor:pointer}
+.choice:has(:checked){border-color:var(--accent);box-shadow:inset 0 0 0 1px var(--accent)}
+input[type=radio]{flex:none;width:1.25rem;height:1.25rem;margin:0;accent-color:var(--accent)}
+.hint{color:var(--muted);margin:.25rem 0 .5rem}
+input[type=text]{display:block;width:100%;margin:0 0 1rem;padding:.5rem .75rem;font:inherit;font-size:1.5rem;letter-spacing:.25em;font-variant-numeric:tabular-nums;color:var(--text);background:var(--surface);border:1px solid var(--line);border-radius:.5rem}
+input[aria-invalid=true]{border:2px solid var(--error)}
+button,.button{display:inline-block;min-height:44px;padding:.6rem 1.25rem;font:inherit;font-weight:600;text-align:center;text-decoration:none;color:var(--text);background:var(--surface);border:1px solid var(--line);border-radius:.5rem;cursor:pointer}
+.primary{display:block;width:100%;color:var(--on-accent);background:var(--accent);border-color:var(--accent)}
+.primary:hover{background:color-mix(in srgb,var(--accent) 88%,var(--text))}
+button:disabled{color:var(--muted);border-style:dashed;cursor:not-allowed}
+button.link{min-height:44px;padding:0;font-weight:400;color:var(--link);background:none;border:0;text-decoration:underline;text-underline-offset:.15em}
+:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .5rem}
+.actions form{margin:0}
+.error{color:var(--error);font-weight:600;margin:.25rem 0 .5rem}
+.notice,.problem{margin:0 0 1rem;padding:.75rem 1rem;border-left:4px solid var(--line);border-radius:.25rem;background:var(--page)}
+.notice.done{border-color:var(--ok);background:var(--ok-bg)}
+.problem{border-color:var(--error);background:var(--error-bg)}
+.problem h2{margin-top:0}
+.problem p{margin:0}
+.nowrap{white-space:nowrap}
 `.trim();
 
 /**

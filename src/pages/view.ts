@@ -21,6 +21,12 @@ export interface PageViewBase {
   styleElement: string;
   /** The flow's base path, e.g. `/2fa`. */
   basePath: string;
+  /**
+   * The way out of the flow that every page offers, so no state is a dead end: `href` is the
+   * `defaultReturnTo` option, `label` the `home_link` message.
+   * @default { href: "/", label: "Back to the site" }
+   */
+  homeLink: { href: string; label: string };
 }
 
 /**

@@ -324,6 +324,10 @@ describe("POST /2fa/send", () => {
     expect(Number(header(refused, "retry-after"))).toBeGreaterThan(0);
     expect(h.provider.starts).toHaveLength(5);
     expect(h.events.at(-1)).toMatchObject({ type: "limited", action: "send" });
+    // A retry right away meets the same refusal, not the double-submit answer (a redirect as if sent).
+    const again = await postForm(h, session, "send", { channel: "sms" });
+    expect(again).toMatchObject({ status: 429 });
+    expect(h.provider.starts).toHaveLength(5);
   });
 
   it("answers 503 with Retry-After when the provider fails, leaving the record as it was", async () => {

@@ -24,6 +24,25 @@ describe("invariant 5: the return-to", () => {
     expect(await landing(h, session)).toBe("/");
   });
 
+  it("is not taken from a JSON request: the HTML navigation kept before stays", async () => {
+    const h = harness();
+    const session = new FakeSession();
+    await h.core.guard().decide({}, requestView("/account"), session, ALICE);
+    const api = await h.core
+      .guard()
+      .decide({}, requestView("/api/me", { accept: "application/json" }), session, ALICE);
+    expect(api).toMatchObject({ kind: "json", status: 401 });
+    expect(await landing(h, session)).toBe("/account");
+  });
+
+  it("is not kept for a JSON request alone: the user lands on the default page", async () => {
+    const h = harness({ defaultReturnTo: "/home" });
+    const session = new FakeSession();
+    await h.core.guard().decide({}, requestView("/api/me", { accept: "application/json" }), session, ALICE);
+    expect(session.value ?? {}).not.toHaveProperty("returnTo");
+    expect(await landing(h, session)).toBe("/home");
+  });
+
   it.each([
     "//evil.example/",
     "/\\evil.example",

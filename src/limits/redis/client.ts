@@ -26,7 +26,13 @@ export interface RedisClientLike {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
 }
 
-/** The longest `commandTimeout` accepted, in ms: a request may wait on two commands and must answer within 5 s. */
+/**
+ * The longest `commandTimeout` accepted, in ms: a request may wait on two commands (a budget call,
+ * then the session save) and must answer within 5 s.
+ * @default 2500
+ * @example
+ * new Redis(url, { ...FAIL_CLOSED_REDIS_OPTIONS, commandTimeout: MAX_REDIS_COMMAND_TIMEOUT_MS });
+ */
 export const MAX_REDIS_COMMAND_TIMEOUT_MS = 2500;
 
 /**

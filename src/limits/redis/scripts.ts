@@ -27,6 +27,8 @@ export function luaScript(lua: string): LuaScript {
 /**
  * Replaces the value under KEYS[1] only if it is still ARGV[1] (`""` meaning absent): with ARGV[2] for
  * ARGV[3] ms, or deletes it when ARGV[2] is `""`. Returns 1 when written, 0 on a conflict.
+ * @example
+ * const written = await runScript(client, COMPARE_AND_SET, [key], [previousRaw ?? "", nextRaw, ttlMs]);
  */
 export const COMPARE_AND_SET = luaScript(`local current = redis.call('GET', KEYS[1])
 if current == false then current = '' end
