@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
-npx --no-install second-factor-emulator --port 0 >"$log" 2>&1 &
+setsid npx --no-install second-factor-emulator --port 0 >"$log" 2>&1 &
 pid=$!
-trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+# npx runs the bin as a child: end the whole process group, not only npx.
+trap 'kill -- "-$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 600); do
   grep -q '^Default service: VA' "$log" && break
   kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "emulator exited"; exit 1; }
