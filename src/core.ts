@@ -1,4 +1,5 @@
 import type { CoreGuard, GuardPolicy, SecondFactorCore, SecondFactorUser } from "./boundary.js";
+import { withoutVoidPending } from "./flow/context.js";
 import { failClosedLimits } from "./flow/outage.js";
 import { createResponder } from "./flow/respond.js";
 import { createFlow } from "./flow.js";
@@ -6,6 +7,13 @@ import { createGuard } from "./guard.js";
 import type { Limits } from "./limits.js";
 import { checkUser } from "./options/user.js";
 import { type CoreConfig, parseOptions, type SecondFactorOptions } from "./options.js";
+import { readRecord } from "./record.js";
+import {
+  parseStatusOptions,
+  type SecondFactorStatus,
+  type SecondFactorStepUpStatus,
+  statusOfRecord,
+} from "./status.js";
 
 /**
  * The core an adapter wraps, with the support calls an app may expose.
@@ -23,6 +31,20 @@ export interface SecondFactorCoreInstance<Native> extends SecondFactorCore<Nativ
   unlock(userId: string): Promise<void>;
   /** The flow's login path, for adapters that link to it. @default "/login" */
   readonly loginPath: string;
+  /**
+   * Where the session stands with the second factor, from the raw value under {@link sessionKey}, the
+   * user `resolveUser` gave and the app's clock (`now`); a pending challenge the flow would drop (a
+   * changed phone, a channel no longer offered) is not reported. `options` is `{ maxAge? }`, validated
+   * (`ERR_SF_INVALID_OPTION`). The adapters' `mfa.status(req)` wraps this.
+   * @default options {} (no step-up window reported)
+   * @example
+   * const status = core.status(session.readRecord(), await core.resolveUser(req), { maxAge: "5m" });
+   */
+  status(
+    raw: unknown,
+    user: SecondFactorUser | null,
+    options?: unknown,
+  ): SecondFactorStatus | SecondFactorStepUpStatus;
 }
 
 /**
@@ -70,5 +92,11 @@ export function createSecondFactorCore<Native>(
     handleFlow: (request, session, user) => flow.handleFlow(request, session, user),
     failureDecision: (error, request) => flow.failureDecision(error, request),
     unlock: (userId) => limits.unlock(userId),
+    status(raw, user, options) {
+      const maxAgeMs = parseStatusOptions(options);
+      const stored = user === null ? undefined : readRecord(raw, user.id);
+      if (stored === undefined || user === null) return statusOfRecord(undefined, config.now(), maxAgeMs);
+      return statusOfRecord(withoutVoidPending(shared, limits, stored, user), config.now(), maxAgeMs);
+    },
   };
 }

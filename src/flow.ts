@@ -1,4 +1,11 @@
-import type { BodyResult, Decision, RequestView, SecondFactorUser, SessionPort } from "./boundary.js";
+import type {
+  BodyResult,
+  Decision,
+  RequestView,
+  SecondFactorCore,
+  SecondFactorUser,
+  SessionPort,
+} from "./boundary.js";
 import { csrfMatches } from "./csrf.js";
 import { cancelCode } from "./flow/cancel.js";
 import { type FlowContext, loadRecord } from "./flow/context.js";
@@ -21,14 +28,7 @@ type Route = "show" | "send" | "verify" | "cancel";
  * @example
  * const decision = await createFlow(config, limits, respond).handleFlow(view, session, user);
  */
-export interface Flow {
-  handleFlow(
-    request: RequestView,
-    session: SessionPort,
-    user: SecondFactorUser | null,
-  ): Promise<Decision | undefined>;
-  failureDecision(error: unknown, request: RequestView): Decision | undefined;
-}
+export type Flow = Pick<SecondFactorCore<unknown>, "handleFlow" | "failureDecision">;
 
 /**
  * The challenge flow of one core: `GET basePath`, `POST basePath/send`, `/verify`, `/cancel`. Every

@@ -17,6 +17,7 @@ import { invalidOption, isPlainObject, rejectUnknownKeys } from "./options/check
 import type { CoreConfig } from "./options.js";
 import { CHANNELS, type Channel } from "./providers/types.js";
 import {
+  checkedReturnTo,
   isVerifiedFor,
   newRecord,
   type Requirement,
@@ -24,7 +25,6 @@ import {
   type SecondFactorRecord,
   withoutFields,
 } from "./record.js";
-import { safeReturnTo } from "./return-to.js";
 
 /** A policy after validation. */
 interface ParsedPolicy<Native> {
@@ -62,33 +62,15 @@ export function createGuard<Native>(
       : { ...(maxAgeMs === undefined ? {} : { maxAgeMs }), ...(channels === undefined ? {} : { channels }) };
   const maxAgeSeconds = maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000);
 
-  const challenge = async (
-    request: RequestView,
-    session: SessionPort,
-    user: SecondFactorUser,
-  ): Promise<Decision> => {
-    const method = request.method.toUpperCase();
-    const json = wantsJson(request.accept);
-    // HEAD is stopped like everything else but keeps nothing: it is not a navigation to come back to.
-    if (method !== "HEAD") {
-      const existing = readRecord(session.readRecord(), user.id) ?? newRecord(user.id);
-      // Rule 5: the return-to is the GET the guard intercepted and redirects (HTML), on this site, or
-      // nothing. A JSON 401 is no navigation: it keeps no return-to and leaves an earlier one alone.
-      const returnTo = json ? existing.returnTo : method === "GET" ? safeReturnTo(request.url) : undefined;
-      const next: SecondFactorRecord = {
-        ...withoutFields(existing, "returnTo", "requirement"),
-        ...(returnTo === undefined ? {} : { returnTo }),
-        ...(requirement === undefined ? {} : { requirement }),
-      };
-      try {
-        session.writeRecord(next);
-        await saveSession(session);
-      } catch (error) {
-        const decision = failure(error, request);
-        if (decision === undefined) throw error;
-        return decision;
-      }
-    }
+  // The refusals are the same for every request of this route: made once, shared (they are frozen).
+  const refusals = {
+    json: deepFreeze(secondFactorRequired(config, respond, maxAgeSeconds)),
+    found: deepFreeze(respond.redirect(config.basePath, 302)),
+    seeOther: deepFreeze(respond.redirect(config.basePath, 303)),
+  };
+
+  /** The refusal itself, once the record says what it must: the event, then 401 (JSON) or a redirect. */
+  const refuse = (request: RequestView, user: SecondFactorUser, method: string, json: boolean): Decision => {
     config.emit({
       type: "challenge.required",
       userId: user.id,
@@ -96,8 +78,55 @@ export function createGuard<Native>(
       path: pathOf(request.url),
       ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }),
     });
-    if (json) return secondFactorRequired(config, respond, maxAgeSeconds);
-    return respond.redirect(config.basePath, method === "GET" || method === "HEAD" ? 302 : 303);
+    if (json) return refusals.json;
+    return method === "GET" || method === "HEAD" ? refusals.found : refusals.seeOther;
+  };
+
+  /** Writes and saves the record first (rule 8: a store failure answers 503 and keeps nothing half-written). */
+  const refuseAfterSaving = async (
+    record: SecondFactorRecord,
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser,
+    method: string,
+    json: boolean,
+  ): Promise<Decision> => {
+    try {
+      session.writeRecord(record);
+      await saveSession(session);
+    } catch (error) {
+      const decision = failure(error, request);
+      if (decision === undefined) throw error;
+      return decision;
+    }
+    return refuse(request, user, method, json);
+  };
+
+  const challenge = (
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser,
+  ): Decision | Promise<Decision> => {
+    const method = request.method.toUpperCase();
+    const json = wantsJson(request.accept);
+    // HEAD is stopped like everything else but keeps nothing: it is not a navigation to come back to.
+    if (method === "HEAD") return refuse(request, user, method, json);
+    const stored = readRecord(session.readRecord(), user.id);
+    const existing = stored ?? newRecord(user.id);
+    // Rule 5: the return-to is the GET the guard intercepted and redirects (HTML), on this site, or
+    // nothing. A JSON 401 is no navigation: it keeps no return-to and leaves an earlier one alone.
+    const returnTo = json ? existing.returnTo : method === "GET" ? checkedReturnTo(request.url) : undefined;
+    // The same refusal again (a client retrying, an API polling): the record already says this, so
+    // there is nothing to write and the session store is spared a save per refused request.
+    if (stored !== undefined && keepsAlready(stored, returnTo, requirement)) {
+      return refuse(request, user, method, json);
+    }
+    const next: SecondFactorRecord = {
+      ...withoutFields(existing, "returnTo", "requirement"),
+      ...(returnTo === undefined ? {} : { returnTo }),
+      ...(requirement === undefined ? {} : { requirement }),
+    };
+    return refuseAfterSaving(next, request, session, user, method, json);
   };
 
   const decideApplied = (
@@ -222,6 +251,32 @@ function whenNotBoolean(value: unknown): SecondFactorError {
     "ERR_SF_MISCONFIGURED",
     `second-factor: the policy's when(request) returned ${describeValue(value)}; it must return true (guard the request) or false (skip the guard).`,
   );
+}
+
+/** Whether `record` already holds exactly this return-to and requirement (absent ones included). */
+function keepsAlready(
+  record: SecondFactorRecord,
+  returnTo: string | undefined,
+  requirement: Requirement | undefined,
+): boolean {
+  if (record.returnTo !== returnTo) return false;
+  const kept = record.requirement;
+  if (kept === undefined || requirement === undefined) return kept === requirement;
+  return kept.maxAgeMs === requirement.maxAgeMs && sameChannels(kept.channels, requirement.channels);
+}
+
+function sameChannels(a: readonly Channel[] | undefined, b: readonly Channel[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((channel, index) => channel === b[index]);
+}
+
+/** Freezes a decision and what it holds, so that a shared one cannot be changed by a caller. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -61,3 +61,13 @@ export {
 } from "./providers/types.js";
 export { CHECKS_PER_VERIFICATION, type SecondFactorRecord } from "./record.js";
 export { safeReturnTo } from "./return-to.js";
+export {
+  type NotVerifiedStatus,
+  type PendingStatus,
+  type SecondFactorStatus,
+  type SecondFactorStatusOptions,
+  type SecondFactorStepUpStatus,
+  type StepUpWindow,
+  secondFactorStatus,
+  type VerifiedStatus,
+} from "./status.js";

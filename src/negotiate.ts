@@ -35,8 +35,16 @@ function isRefused(parameters: readonly string[]): boolean {
  * isJsonContentType("application/json; charset=utf-8"); // true
  */
 export function isJsonContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
+  return mediaType(contentType) === "application/json";
+}
+
+/**
+ * The media type of a `Content-Type` header, lower-case, without parameters (`""` when absent).
+ * @example
+ * mediaType(" Application/Json ; charset=utf-8"); // "application/json"
+ */
+export function mediaType(contentType: string | undefined): string {
+  if (contentType === undefined) return "";
   const semicolon = contentType.indexOf(";");
-  const media = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-  return media === "application/json";
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }

@@ -147,13 +147,30 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
     if (!isTime(record.verifiedAt) || !isChannel(record.verifiedChannel)) return undefined;
   }
   if (record.pending !== undefined && !isPending(record.pending)) return undefined;
-  if (record.returnTo !== undefined && safeReturnTo(record.returnTo) === undefined) return undefined;
+  if (record.returnTo !== undefined && checkedReturnTo(record.returnTo) === undefined) return undefined;
   if (record.requirement !== undefined && !isRequirement(record.requirement)) return undefined;
   if (record.notice !== undefined && !NOTICES.includes(record.notice as Notice)) return undefined;
   if (record.sends !== undefined && !(Number.isSafeInteger(record.sends) && (record.sends as number) >= 0)) {
     return undefined;
   }
   return raw as SecondFactorRecord;
+}
+
+/** The last text {@link checkedReturnTo} accepted. */
+let lastAcceptedReturnTo: string | undefined;
+
+/**
+ * `safeReturnTo` (DESIGN §4 rule 5), remembering the last text it accepted: the same return-to read
+ * again (by every refused request of a session, by each step of the flow) needs no second URL parse.
+ * Sound because `safeReturnTo` depends on its argument alone.
+ * @example
+ * const returnTo = checkedReturnTo(request.url); // "/account?tab=2", or undefined
+ */
+export function checkedReturnTo(value: unknown): string | undefined {
+  if (typeof value === "string" && value === lastAcceptedReturnTo) return value;
+  const safe = safeReturnTo(value);
+  if (safe !== undefined) lastAcceptedReturnTo = safe;
+  return safe;
 }
 
 /**

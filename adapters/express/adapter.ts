@@ -7,7 +7,7 @@ import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
 import { ExpressRequestView } from "./request-view.js";
 import { sendDecision } from "./respond.js";
-import { expressSessionPort, type SessionSightings } from "./session.js";
+import { expressSessionOptions, expressSessionPort } from "./session.js";
 
 /** The middleware factories of one `secondFactor(options)` instance for Express. */
 export interface ExpressSecondFactorMiddleware {
@@ -18,12 +18,7 @@ export interface ExpressSecondFactorMiddleware {
 
 /** Builds the Express middleware around a core. Exported for tests that drive the adapter with a fake core. */
 export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecondFactorMiddleware {
-  const sightings: SessionSightings = { serverSessionSeen: false };
-  const sessionOptions = {
-    sessionKey: core.sessionKey,
-    allowClientSideSessions: core.allowClientSideSessions,
-    sightings,
-  };
+  const sessionOptions = expressSessionOptions(core);
 
   /** Answers a failure: the core's 503 for outages, else the error goes to the app's error handlers. */
   const fail = (
@@ -81,26 +76,28 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
     const guard = core.guard(args[0] as GuardPolicy<Request> | undefined);
     return function secondFactorGuard(req, res, next) {
       const view = new ExpressRequestView(req, core.bodyLimit);
-      let pending: Promise<Decision>;
+      let decision: Decision | Promise<Decision>;
       try {
         const session = expressSessionPort(req, sessionOptions);
         const user = core.resolveUser(req);
-        if (isPromise(user)) {
-          pending = user.then((resolved) => guard.decide(req, view, session, resolved));
-        } else {
-          const decision = guard.decide(req, view, session, user);
-          if (decision === NEXT) {
-            next();
-            return;
-          }
-          pending = Promise.resolve(decision);
-        }
+        decision = isPromise(user)
+          ? user.then((resolved) => guard.decide(req, view, session, resolved))
+          : guard.decide(req, view, session, user);
       } catch (error) {
         fail(error, req, res, next, view);
         return;
       }
-      pending.then(
-        (decision) => answer(decision, req, res, next),
+      if (decision === NEXT) {
+        next();
+        return;
+      }
+      // A refusal known at once (nothing to save) is answered at once, without a promise.
+      if (!isPromise(decision)) {
+        answer(decision, req, res, next);
+        return;
+      }
+      decision.then(
+        (settled) => answer(settled, req, res, next),
         (error: unknown) => fail(error, req, res, next, view),
       );
     };

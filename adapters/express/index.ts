@@ -21,11 +21,27 @@ import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import type { GuardPolicy } from "../../src/boundary.js";
 import { createSecondFactorCore } from "../../src/core.js";
 import type { SecondFactorOptions as CoreOptions } from "../../src/options.js";
+import type {
+  SecondFactorStatus,
+  SecondFactorStatusOptions,
+  SecondFactorStepUpStatus,
+} from "../../src/status.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
+import { statusReaderFor } from "../shared/status.js";
 import { unlockerFor } from "../shared/unlock.js";
 import { expressMiddleware } from "./adapter.js";
+import { expressSessionOptions, expressSessionPort } from "./session.js";
 
 export type { SecondFactorUser } from "../../src/boundary.js";
+export type {
+  NotVerifiedStatus,
+  PendingStatus,
+  SecondFactorStatus,
+  SecondFactorStatusOptions,
+  SecondFactorStepUpStatus,
+  StepUpWindow,
+  VerifiedStatus,
+} from "../../src/status.js";
 
 /**
  * Options of {@link secondFactor}: the same in `second-factor/express` and `second-factor/koa`, with
@@ -76,6 +92,32 @@ export interface SecondFactor {
    */
   sessionErrorHandler(): ErrorRequestHandler;
   /**
+   * Where this request's session stands with the second factor, for pages and APIs to show. Calls your
+   * `user(...)` callback (as the guard does) and reads the record in the session on the app's clock
+   * (`now`): `{ verified: false, pending }` for a session that has not passed it (or whose record is
+   * another user's, of an unknown version or of a bad shape, or without a user), else `{ verified: true,
+   * verifiedAt, channel, pending }`. With `{ maxAge }` a verified session also says whether a step-up
+   * with that `maxAge` would pass now (`stepUpOpen`) and until when (`stepUpOpenUntil`). Never a code or
+   * a full destination (`pending.maskedDestination` is masked).
+   *
+   * Always returns a promise, whether `user(...)` is async or not. It rejects with the guard's errors
+   * (no session middleware or a refused client-side session: `ERR_SF_MISCONFIGURED`; a failed session
+   * store: `ERR_SF_STORE_UNAVAILABLE`, 503) and with `ERR_SF_INVALID_OPTION` for a bad `maxAge`. For
+   * display only: protect routes with {@link SecondFactor.requireSecondFactor}, never with this.
+   * @default options {} (no step-up window reported)
+   * @example
+   * app.get("/", async (req, res) => {
+   *   const status = await mfa.status(req, { maxAge: "5m" });
+   *   // { verified: true, verifiedAt: Date, channel: "sms", pending: null, stepUpOpen: true, stepUpOpenUntil: Date }
+   *   res.json({ verified: status.verified, canTransfer: status.verified && status.stepUpOpen });
+   * });
+   */
+  status(
+    req: Request,
+    options: SecondFactorStatusOptions & { maxAge: string | number },
+  ): Promise<SecondFactorStepUpStatus>;
+  status(req: Request, options?: SecondFactorStatusOptions): Promise<SecondFactorStatus>;
+  /**
    * Support's unlock: ends the account's lock after too many wrong codes, and its count of them.
    * @example
    * await mfa.unlock("user-42");
@@ -96,5 +138,10 @@ export interface SecondFactor {
 export function secondFactor(options: SecondFactorOptions): SecondFactor {
   assertCalledAsFactory("secondFactor", [options], "secondFactor({ provider, user })");
   const core = createSecondFactorCore<Request>(options);
-  return { ...expressMiddleware(core), unlock: unlockerFor(core) };
+  const sessionOptions = expressSessionOptions(core);
+  return {
+    ...expressMiddleware(core),
+    unlock: unlockerFor(core),
+    status: statusReaderFor(core, (req) => expressSessionPort(req, sessionOptions), "req"),
+  };
 }

@@ -1,7 +1,6 @@
 import type { Request } from "express";
-import { readBody } from "../../src/body.js";
 import type { BodyResult, RequestView } from "../../src/boundary.js";
-import { fromParsedBody, streamConsumed } from "../shared/body.js";
+import { readFlowBody } from "../shared/body.js";
 
 /** The core's view of an Express request: getters over `req`, nothing copied until asked for. */
 export class ExpressRequestView implements RequestView {
@@ -40,17 +39,13 @@ export class ExpressRequestView implements RequestView {
   }
 
   readBody(): Promise<BodyResult> {
-    this.#body ??= this.#read();
+    this.#body ??= readFlowBody(
+      this.#req,
+      (this.#req as { body?: unknown }).body,
+      this.contentType,
+      this.#bodyLimit,
+    );
     return this.#body;
-  }
-
-  #read(): Promise<BodyResult> {
-    const parsed: unknown = (this.#req as { body?: unknown }).body;
-    // The app's body parser drained the stream: its result is all that is left to read.
-    if (parsed !== undefined && streamConsumed(this.#req)) {
-      return Promise.resolve(fromParsedBody(parsed, this.contentType));
-    }
-    return readBody(this.#req, this.#bodyLimit);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Request } from "express";
 import type { SessionPort } from "../../src/boundary.js";
 import { ErrorCodes, SecondFactorError } from "../../src/errors.js";
-import { createSessionPort, type SessionAccess, sessionStoreUnavailable } from "../shared/session-port.js";
+import { LazySessionPort, type SessionBinding } from "../shared/lazy-session-port.js";
+import { type SessionAccess, sessionStoreUnavailable } from "../shared/session-port.js";
 
 type Callback = (error?: unknown) => void;
 
@@ -44,15 +45,41 @@ function isServerSide(req: Request, session: SessionLike): boolean {
   );
 }
 
+/** What {@link expressSessionPort} needs of one `secondFactor(options)` instance; made once by {@link expressSessionOptions}. */
+export interface ExpressSessionOptions {
+  readonly allowClientSideSessions: boolean;
+  readonly sightings: SessionSightings;
+  /** The record in express-session's session, with its regenerate and save. */
+  readonly serverSide: SessionBinding<Request>;
+  /** The record in cookie-session's session (opted in): nothing to regenerate or save. */
+  readonly clientSide: SessionBinding<Request>;
+}
+
+/**
+ * The session options of one instance, made once when its middleware is built (never per request).
+ * @example
+ * const sessionOptions = expressSessionOptions(core);
+ * const session = expressSessionPort(req, sessionOptions);
+ */
+export function expressSessionOptions(core: {
+  readonly sessionKey: string;
+  readonly allowClientSideSessions: boolean;
+}): ExpressSessionOptions {
+  const key = core.sessionKey;
+  return {
+    allowClientSideSessions: core.allowClientSideSessions,
+    sightings: { serverSessionSeen: false },
+    serverSide: { key, read: readRecordOf, access: serverAccess },
+    clientSide: { key, read: readRecordOf, access: clientAccess },
+  };
+}
+
 /**
  * The {@link SessionPort} over `req.session`, or an error when there is none to use: no session middleware
  * in front (a configuration error), express-session without a session (its store failed: 503), or a
  * client-side session the app did not opt in to.
  */
-export function expressSessionPort(
-  req: Request,
-  options: { sessionKey: string; allowClientSideSessions: boolean; sightings: SessionSightings },
-): SessionPort {
+export function expressSessionPort(req: Request, options: ExpressSessionOptions): SessionPort {
   const session = sessionOf(req);
   if (session === undefined) {
     // express-session exposes its store and then goes on without a session when the store is down.
@@ -64,48 +91,12 @@ export function expressSessionPort(
   const serverSide = isServerSide(req, session);
   if (!serverSide && !options.allowClientSideSessions) throw clientSideSessionRefused();
   if (serverSide) options.sightings.serverSessionSeen = true;
-  return new ExpressSessionPort(req, options.sessionKey, serverSide);
+  return new LazySessionPort(req, serverSide ? options.serverSide : options.clientSide);
 }
 
-/**
- * The port of one request. Reads go straight to `req.session` (the guard's hot path: one object, no
- * closures); the first write, regenerate or save builds the full port with its rollback on store
- * failure, which then serves every later call.
- */
-class ExpressSessionPort implements SessionPort {
-  readonly #req: Request;
-  readonly #key: string;
-  readonly #serverSide: boolean;
-  #port: SessionPort | undefined;
-
-  constructor(req: Request, key: string, serverSide: boolean) {
-    this.#req = req;
-    this.#key = key;
-    this.#serverSide = serverSide;
-  }
-
-  readRecord(): unknown {
-    return this.#port === undefined ? sessionOf(this.#req)?.[this.#key] : this.#port.readRecord();
-  }
-
-  writeRecord(record: unknown): void {
-    this.#full().writeRecord(record);
-  }
-
-  regenerate(): Promise<void> {
-    return this.#full().regenerate();
-  }
-
-  save(): Promise<void> {
-    return this.#full().save();
-  }
-
-  #full(): SessionPort {
-    this.#port ??= createSessionPort(
-      this.#serverSide ? serverAccess(this.#req, this.#key) : clientAccess(this.#req, this.#key),
-    );
-    return this.#port;
-  }
+/** The record in `req.session` (the guard's hot path: a field read). */
+function readRecordOf(req: Request, key: string): unknown {
+  return sessionOf(req)?.[key];
 }
 
 function currentSession(req: Request): SessionLike {
@@ -116,7 +107,7 @@ function currentSession(req: Request): SessionLike {
 
 function recordAccess(req: Request, key: string): Pick<SessionAccess, "read" | "write"> {
   return {
-    read: () => sessionOf(req)?.[key],
+    read: () => readRecordOf(req, key),
     write(record) {
       const session = currentSession(req);
       if (record === undefined) delete session[key];

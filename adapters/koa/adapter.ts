@@ -7,7 +7,7 @@ import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
 import { KoaRequestView } from "./request-view.js";
 import { setDecision } from "./respond.js";
-import { koaSessionPort, usesExternalStore } from "./session.js";
+import { koaSessionOptions, koaSessionPort, usesExternalStore } from "./session.js";
 
 /** The middleware factories of one `secondFactor(options)` instance for Koa. */
 export interface KoaSecondFactorMiddleware {
@@ -18,10 +18,7 @@ export interface KoaSecondFactorMiddleware {
 
 /** Builds the Koa middleware around a core. Exported for tests that drive the adapter with a fake core. */
 export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorMiddleware {
-  const sessionOptions = {
-    sessionKey: core.sessionKey,
-    allowClientSideSessions: core.allowClientSideSessions,
-  };
+  const sessionOptions = koaSessionOptions(core);
   /**
    * Marks a context that got past the session middleware to one of ours (see `sessionErrorHandler`).
    * A property per instance, not a WeakSet: adding a new object to a WeakSet costs ~150 ns a request.
@@ -47,22 +44,28 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
 
   function routes(this: unknown, ...args: unknown[]): Middleware {
     assertCalledAsFactory("routes", args, "app.use(mfa.routes())");
-    return async function secondFactorRoutes(ctx, next) {
+    // Not async: every request of the app passes here, and most only go on to `next()`.
+    return function secondFactorRoutes(ctx, next) {
       markReached(ctx);
-      if (!isUnderBasePath(ctx.originalUrl, core.basePath)) return next();
-      const view = new KoaRequestView(ctx, core.bodyLimit);
-      let decision: Decision | undefined;
-      try {
-        const session = koaSessionPort(ctx, sessionOptions);
-        const user = await core.resolveUser(ctx);
-        decision = await core.handleFlow(view, session, user);
-      } catch (error) {
-        fail(error, ctx, view);
-        return;
-      }
-      await answer(decision, ctx, next);
+      if (!isUnderBasePath(ctx.originalUrl, core.basePath)) return Promise.resolve(next());
+      return handleFlowRequest(ctx, next);
     };
   }
+
+  /** A request under the flow's base path: the flow answers it, or passes it on. */
+  const handleFlowRequest = async (ctx: Context, next: Next): Promise<void> => {
+    const view = new KoaRequestView(ctx, core.bodyLimit);
+    let decision: Decision | undefined;
+    try {
+      const session = koaSessionPort(ctx, sessionOptions);
+      const user = await core.resolveUser(ctx);
+      decision = await core.handleFlow(view, session, user);
+    } catch (error) {
+      fail(error, ctx, view);
+      return;
+    }
+    await answer(decision, ctx, next);
+  };
 
   function requireSecondFactor(this: unknown, ...args: unknown[]): Middleware {
     assertCalledAsFactory(
@@ -86,7 +89,13 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
       }
       // The hot path: a verified session goes on without a promise or a microtask of ours.
       if (decision === NEXT) return Promise.resolve(next());
-      return settleGuard(decision, ctx, view, next);
+      if (isPromise(decision)) return settleGuard(decision, ctx, view, next);
+      // A refusal known at once (nothing to save) is answered at once.
+      try {
+        return Promise.resolve(answer(decision, ctx, next));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     };
   }
 

@@ -1,7 +1,6 @@
 import type { Context } from "koa";
-import { readBody } from "../../src/body.js";
 import type { BodyResult, RequestView } from "../../src/boundary.js";
-import { fromParsedBody, streamConsumed } from "../shared/body.js";
+import { readFlowBody } from "../shared/body.js";
 
 /** The core's view of a Koa request: getters over `ctx`, nothing copied until asked for. */
 export class KoaRequestView implements RequestView {
@@ -41,16 +40,12 @@ export class KoaRequestView implements RequestView {
   }
 
   readBody(): Promise<BodyResult> {
-    this.#body ??= this.#read();
+    this.#body ??= readFlowBody(
+      this.#ctx.req,
+      (this.#ctx.request as { body?: unknown }).body,
+      this.contentType,
+      this.#bodyLimit,
+    );
     return this.#body;
-  }
-
-  #read(): Promise<BodyResult> {
-    const parsed: unknown = (this.#ctx.request as { body?: unknown }).body;
-    // The app's body parser drained the stream: its result is all that is left to read.
-    if (parsed !== undefined && streamConsumed(this.#ctx.req)) {
-      return Promise.resolve(fromParsedBody(parsed, this.contentType));
-    }
-    return readBody(this.#ctx.req, this.#bodyLimit);
   }
 }

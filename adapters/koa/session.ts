@@ -1,7 +1,8 @@
 import type { Context } from "koa";
 import type { SessionPort } from "../../src/boundary.js";
 import { ErrorCodes, SecondFactorError } from "../../src/errors.js";
-import { createSessionPort, type SessionAccess } from "../shared/session-port.js";
+import { LazySessionPort, type SessionBinding } from "../shared/lazy-session-port.js";
+import type { SessionAccess } from "../shared/session-port.js";
 
 /** The parts of a koa-session session object the adapter uses. */
 interface SessionLike {
@@ -29,14 +30,34 @@ export function usesExternalStore(ctx: Context): boolean {
   return options?.store != null || options?.ContextStore != null;
 }
 
+/** What {@link koaSessionPort} needs of one `secondFactor(options)` instance; made once by {@link koaSessionOptions}. */
+export interface KoaSessionOptions {
+  readonly allowClientSideSessions: boolean;
+  /** The record in koa-session's session, with its regenerate and save. */
+  readonly binding: SessionBinding<Context>;
+}
+
+/**
+ * The session options of one instance, made once when its middleware is built (never per request).
+ * @example
+ * const sessionOptions = koaSessionOptions(core);
+ * const session = koaSessionPort(ctx, sessionOptions);
+ */
+export function koaSessionOptions(core: {
+  readonly sessionKey: string;
+  readonly allowClientSideSessions: boolean;
+}): KoaSessionOptions {
+  return {
+    allowClientSideSessions: core.allowClientSideSessions,
+    binding: { key: core.sessionKey, read: readRecordOf, access: koaAccess },
+  };
+}
+
 /**
  * The {@link SessionPort} over `ctx.session`, or a configuration error when there is none to use: no
  * koa-session in front, or a cookie-only session the app did not opt in to.
  */
-export function koaSessionPort(
-  ctx: Context,
-  options: { sessionKey: string; allowClientSideSessions: boolean },
-): SessionPort {
+export function koaSessionPort(ctx: Context, options: KoaSessionOptions): SessionPort {
   const session = sessionOf(ctx);
   if (
     session === undefined ||
@@ -46,44 +67,12 @@ export function koaSessionPort(
     throw noSessionMiddleware();
   }
   if (!usesExternalStore(ctx) && !options.allowClientSideSessions) throw clientSideSessionRefused();
-  return new KoaSessionPort(ctx, options.sessionKey);
+  return new LazySessionPort(ctx, options.binding);
 }
 
-/**
- * The port of one request. Reads go straight to `ctx.session` (the guard's hot path: one object, no
- * closures); the first write, regenerate or save builds the full port with its rollback on store
- * failure, which then serves every later call.
- */
-class KoaSessionPort implements SessionPort {
-  readonly #ctx: Context;
-  readonly #key: string;
-  #port: SessionPort | undefined;
-
-  constructor(ctx: Context, key: string) {
-    this.#ctx = ctx;
-    this.#key = key;
-  }
-
-  readRecord(): unknown {
-    return this.#port === undefined ? sessionOf(this.#ctx)?.[this.#key] : this.#port.readRecord();
-  }
-
-  writeRecord(record: unknown): void {
-    this.#full().writeRecord(record);
-  }
-
-  regenerate(): Promise<void> {
-    return this.#full().regenerate();
-  }
-
-  save(): Promise<void> {
-    return this.#full().save();
-  }
-
-  #full(): SessionPort {
-    this.#port ??= createSessionPort(koaAccess(this.#ctx, this.#key));
-    return this.#port;
-  }
+/** The record in `ctx.session` (the guard's hot path: a field read). */
+function readRecordOf(ctx: Context, key: string): unknown {
+  return sessionOf(ctx)?.[key];
 }
 
 function currentSession(ctx: Context): SessionLike {
@@ -94,7 +83,7 @@ function currentSession(ctx: Context): SessionLike {
 
 function koaAccess(ctx: Context, key: string): SessionAccess {
   return {
-    read: () => sessionOf(ctx)?.[key],
+    read: () => readRecordOf(ctx, key),
     write(record) {
       const session = currentSession(ctx);
       if (record === undefined) delete session[key];

@@ -1,4 +1,6 @@
+import { type RawRequest, readBody } from "../../src/body.js";
 import type { BodyResult } from "../../src/boundary.js";
+import { mediaType } from "../../src/negotiate.js";
 
 /** The part of a Node request stream that tells whether its body was read already. */
 export interface ConsumableStream {
@@ -10,13 +12,6 @@ export interface ConsumableStream {
 /** True when a body parser of the app has read the stream (so only its parsed result is left). */
 export function streamConsumed(stream: ConsumableStream): boolean {
   return stream.readableEnded === true || (stream.complete === true && stream.readable === false);
-}
-
-/** The media type of a `Content-Type` header, lower-case, without parameters. */
-export function mediaType(contentType: string | undefined): string {
-  if (contentType === undefined) return "";
-  const semicolon = contentType.indexOf(";");
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /**
@@ -38,4 +33,23 @@ export function fromParsedBody(parsed: unknown, contentType: string | undefined)
     return { ok: false, status: 400, reason: "The request body must be an object of fields." };
   }
   return { ok: true, type, fields: parsed as Readonly<Record<string, unknown>> };
+}
+
+/**
+ * The body of a flow request: the app's own parser's result when that parser drained the stream
+ * (`req.body`, `ctx.request.body`), else the stream itself, read and parsed up to `limit` bytes.
+ * @example
+ * const body = await readFlowBody(ctx.req, ctx.request.body, ctx.get("content-type"), core.bodyLimit);
+ */
+export function readFlowBody(
+  stream: RawRequest,
+  parsed: unknown,
+  contentType: string | undefined,
+  limit: number,
+): Promise<BodyResult> {
+  // The app's body parser drained the stream: its result is all that is left to read.
+  if (parsed !== undefined && streamConsumed(stream)) {
+    return Promise.resolve(fromParsedBody(parsed, contentType));
+  }
+  return readBody(stream, limit);
 }

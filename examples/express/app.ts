@@ -27,7 +27,6 @@ import {
   transferPage,
 } from "../shared/pages.js";
 import type { ExampleSetup } from "../shared/setup.js";
-import { RECORD_SESSION_KEY, secondFactorStatus } from "../shared/status.js";
 import {
   isSessionStoreFailure,
   limitsFor,
@@ -115,14 +114,8 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     };
   }
 
-  function statusOf(req: Request, user: DemoUser) {
-    return secondFactorStatus(
-      fieldsOfSession(req)[RECORD_SESSION_KEY],
-      user.id,
-      setup.now(),
-      setup.stepUp.ms,
-    );
-  }
+  /** Whether and when this session passed the second factor, and whether `/transfer`'s step-up is open. */
+  const statusOf = (req: Request) => mfa.status(req, { maxAge: setup.stepUp.ms });
 
   function sendProblem(req: Request, res: Response, problem: Problem): void {
     if (problem.status === 503) res.setHeader("Retry-After", String(STORE_RETRY_AFTER_SECONDS));
@@ -187,15 +180,12 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     next();
   };
 
-  const showHome: RequestHandler = (req, res) => {
+  const showHome: RequestHandler = async (req, res) => {
     const user = currentUser(req);
-    res.type("html").send(
-      homePage(context(req), {
-        accounts: setup.accounts,
-        status: user === undefined ? undefined : statusOf(req, user),
-        inboxUrl: setup.inboxUrl,
-      }),
-    );
+    const status = user === undefined ? undefined : await statusOf(req);
+    res
+      .type("html")
+      .send(homePage(context(req), { accounts: setup.accounts, status, inboxUrl: setup.inboxUrl }));
   };
 
   const showLogin: RequestHandler = (req, res) => {
@@ -256,18 +246,16 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     res.redirect(303, "/");
   };
 
-  const showAccount: RequestHandler = (req, res) => {
+  const showAccount: RequestHandler = async (req, res) => {
     const page = context(req);
     if (page.user === undefined) throw new Error("the guard let a request without a user through");
-    res.type("html").send(accountPage(page, statusOf(req, page.user)));
+    res.type("html").send(accountPage(page, await statusOf(req)));
   };
 
-  const showTransfer: RequestHandler = (req, res) => {
+  const showTransfer: RequestHandler = async (req, res) => {
     const page = context(req);
     if (page.user === undefined) throw new Error("the guard let a request without a user through");
-    res
-      .type("html")
-      .send(transferPage(page, { csrfToken: csrfTokenOf(req), status: statusOf(req, page.user) }));
+    res.type("html").send(transferPage(page, { csrfToken: csrfTokenOf(req), status: await statusOf(req) }));
   };
 
   const transfer: RequestHandler = async (req, res) => {
@@ -284,7 +272,7 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
         .send(
           transferPage(page, {
             csrfToken: csrfTokenOf(req),
-            status: statusOf(req, page.user),
+            status: await statusOf(req),
             values: input,
             errors: checked.errors,
           }),
@@ -305,10 +293,10 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     res.type("html").send(transferDonePage(context(req), { amount: last.amount, recipient: last.recipient }));
   };
 
-  const me: RequestHandler = (req, res) => {
+  const me: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     if (user === undefined) throw new Error("the guard let a request without a user through");
-    const status = statusOf(req, user);
+    const status = await statusOf(req);
     res.json({
       user: {
         id: user.id,
@@ -317,12 +305,12 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
         phone: user.phone === undefined ? null : maskDestination(user.phone),
       },
       secondFactor: status.verified
-        ? { verified: true, verifiedAt: new Date(status.verifiedAt).toISOString(), channel: status.channel }
+        ? { verified: true, verifiedAt: status.verifiedAt.toISOString(), channel: status.channel }
         : { verified: false },
       stepUp: {
         maxAgeSeconds: Math.floor(setup.stepUp.ms / 1000),
         open: status.verified && status.stepUpOpen,
-        ...(status.verified ? { closesAt: new Date(status.stepUpClosesAt).toISOString() } : {}),
+        ...(status.verified ? { closesAt: status.stepUpOpenUntil.toISOString() } : {}),
       },
     });
   };

@@ -26,7 +26,6 @@ import {
   transferPage,
 } from "../shared/pages.js";
 import type { ExampleSetup } from "../shared/setup.js";
-import { RECORD_SESSION_KEY, secondFactorStatus } from "../shared/status.js";
 import {
   guardedKoaStore,
   isSessionStoreFailure,
@@ -123,9 +122,8 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     return user;
   }
 
-  function statusOf(ctx: Context, user: DemoUser) {
-    return secondFactorStatus(sessionOf(ctx)[RECORD_SESSION_KEY], user.id, setup.now(), setup.stepUp.ms);
-  }
+  /** Whether and when this session passed the second factor, and whether `/transfer`'s step-up is open. */
+  const statusOf = (ctx: Context) => mfa.status(ctx, { maxAge: setup.stepUp.ms });
 
   function html(ctx: Context, status: number, body: string): void {
     ctx.status = status;
@@ -204,17 +202,10 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     ctx.status = 204;
   });
 
-  router.get("/", (ctx) => {
+  router.get("/", async (ctx) => {
     const user = currentUser(ctx);
-    html(
-      ctx,
-      200,
-      homePage(context(ctx), {
-        accounts: setup.accounts,
-        status: user === undefined ? undefined : statusOf(ctx, user),
-        inboxUrl: setup.inboxUrl,
-      }),
-    );
+    const status = user === undefined ? undefined : await statusOf(ctx);
+    html(ctx, 200, homePage(context(ctx), { accounts: setup.accounts, status, inboxUrl: setup.inboxUrl }));
   });
 
   router.get("/login", (ctx) => {
@@ -277,20 +268,20 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
   const verified = mfa.requireSecondFactor();
   const stepUp = mfa.requireSecondFactor({ maxAge: setup.stepUp.ms });
 
-  router.get("/account", verified, (ctx) => {
-    const user = signedInUser(ctx);
-    html(ctx, 200, accountPage(context(ctx), statusOf(ctx, user)));
+  router.get("/account", verified, async (ctx) => {
+    signedInUser(ctx);
+    html(ctx, 200, accountPage(context(ctx), await statusOf(ctx)));
   });
 
-  router.get("/transfer", stepUp, (ctx) => {
-    const user = signedInUser(ctx);
-    html(ctx, 200, transferPage(context(ctx), { csrfToken: csrfTokenOf(ctx), status: statusOf(ctx, user) }));
+  router.get("/transfer", stepUp, async (ctx) => {
+    signedInUser(ctx);
+    html(ctx, 200, transferPage(context(ctx), { csrfToken: csrfTokenOf(ctx), status: await statusOf(ctx) }));
   });
 
   router.post("/transfer", stepUp, async (ctx) => {
     const fields = await checkedForm(ctx);
     if (fields === undefined) return;
-    const user = signedInUser(ctx);
+    signedInUser(ctx);
     const input: TransferInput = { amount: fields.amount ?? "", recipient: fields.recipient ?? "" };
     const checked = validateTransfer(input);
     if (!checked.ok) {
@@ -299,7 +290,7 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
         400,
         transferPage(context(ctx), {
           csrfToken: csrfTokenOf(ctx),
-          status: statusOf(ctx, user),
+          status: await statusOf(ctx),
           values: input,
           errors: checked.errors,
         }),
@@ -323,9 +314,9 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     html(ctx, 200, transferDonePage(context(ctx), { amount: last.amount, recipient: last.recipient }));
   });
 
-  router.get("/api/me", verified, (ctx) => {
+  router.get("/api/me", verified, async (ctx) => {
     const user = signedInUser(ctx);
-    const status = statusOf(ctx, user);
+    const status = await statusOf(ctx);
     ctx.body = {
       user: {
         id: user.id,
@@ -334,12 +325,12 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
         phone: user.phone === undefined ? null : maskDestination(user.phone),
       },
       secondFactor: status.verified
-        ? { verified: true, verifiedAt: new Date(status.verifiedAt).toISOString(), channel: status.channel }
+        ? { verified: true, verifiedAt: status.verifiedAt.toISOString(), channel: status.channel }
         : { verified: false },
       stepUp: {
         maxAgeSeconds: Math.floor(setup.stepUp.ms / 1000),
         open: status.verified && status.stepUpOpen,
-        ...(status.verified ? { closesAt: new Date(status.stepUpClosesAt).toISOString() } : {}),
+        ...(status.verified ? { closesAt: status.stepUpOpenUntil.toISOString() } : {}),
       },
     };
   });

@@ -2,8 +2,8 @@
  * The HTML of the examples' own pages (home, sign-in, account, transfer, problems). Every value is
  * escaped with the library's `escapeHtml`; the pages run no script; every form carries `_csrf`.
  */
-import { escapeHtml, maskDestination } from "../../src/index.js";
-import { channelName, formatAgo, formatClock, formatDuration, type SecondFactorStatus } from "./status.js";
+import { escapeHtml, maskDestination, type SecondFactorStepUpStatus } from "../../src/index.js";
+import { channelName, formatAgo, formatClock, formatDuration } from "./status.js";
 import { STYLE_ELEMENT } from "./style.js";
 import type { DemoAccount, DemoUser } from "./users.js";
 
@@ -75,7 +75,7 @@ function logoutForm(csrfToken: string): string {
 }
 
 /** The status lines of the second factor, as a definition list. */
-function statusList(context: PageContext, status: SecondFactorStatus): string {
+function statusList(context: PageContext, status: SecondFactorStepUpStatus): string {
   const window = escapeHtml(formatDuration(context.stepUp.ms));
   if (!status.verified) {
     return [
@@ -85,10 +85,12 @@ function statusList(context: PageContext, status: SecondFactorStatus): string {
       "</dl>",
     ].join("\n");
   }
-  const passed = `${formatClock(status.verifiedAt)} (${formatAgo(status.agoMs)}) by ${channelName(status.channel)}`;
+  const verifiedAt = status.verifiedAt.getTime();
+  const passed = `${formatClock(verifiedAt)} (${formatAgo(context.now - verifiedAt)}) by ${channelName(status.channel)}`;
+  const closes = escapeHtml(formatClock(status.stepUpOpenUntil.getTime()));
   const transfers = status.stepUpOpen
-    ? `<span class="ok">Open</span> until ${escapeHtml(formatClock(status.stepUpClosesAt))}: the second factor was passed within the last ${window}.`
-    : `<span class="off">Closed</span> since ${escapeHtml(formatClock(status.stepUpClosesAt))}: it is more than ${window} since the second factor was passed, so <a href="/transfer">Transfer</a> will ask for a new code.`;
+    ? `<span class="ok">Open</span> until ${closes}: the second factor was passed within the last ${window}.`
+    : `<span class="off">Closed</span> since ${closes}: it is more than ${window} since the second factor was passed, so <a href="/transfer">Transfer</a> will ask for a new code.`;
   return [
     "<dl>",
     `<dt>Second factor</dt><dd><span class="ok">Passed</span> at ${escapeHtml(passed)}.</dd>`,
@@ -122,7 +124,7 @@ export function homePage(
   context: PageContext,
   view: {
     accounts: readonly DemoAccount[];
-    status: SecondFactorStatus | undefined;
+    status: SecondFactorStepUpStatus | undefined;
     inboxUrl: string | undefined;
   },
 ): string {
@@ -225,7 +227,7 @@ export function loginPage(
  * @example
  * res.send(accountPage(context, status));
  */
-export function accountPage(context: PageContext, status: SecondFactorStatus): string {
+export function accountPage(context: PageContext, status: SecondFactorStepUpStatus): string {
   const user = context.user;
   if (user === undefined) throw new Error("accountPage needs a signed-in user");
   return layout(
@@ -257,7 +259,7 @@ export function transferPage(
   context: PageContext,
   view: {
     csrfToken: string;
-    status: SecondFactorStatus;
+    status: SecondFactorStepUpStatus;
     values?: { amount?: string; recipient?: string };
     errors?: readonly FieldError[];
   },

@@ -45,16 +45,31 @@ export function loadRecord(
 ): { record: SecondFactorRecord; changed: boolean } {
   const existing = readRecord(session.readRecord(), user.id);
   if (existing === undefined) return { record: newRecord(user.id), changed: true };
-  const pending = existing.pending;
-  if (pending === undefined) return { record: existing, changed: false };
+  const kept = withoutVoidPending(config, limits, existing, user);
+  return { record: kept, changed: kept !== existing };
+}
+
+/**
+ * `record` itself, or a copy without its pending challenge when that challenge's destination is no
+ * longer the user's (a changed phone) or its channel is no longer offered.
+ * @example
+ * const record = withoutVoidPending(config, limits, existing, user);
+ */
+export function withoutVoidPending(
+  config: CoreConfig<unknown>,
+  limits: Pick<Limits, "destinationKey">,
+  record: SecondFactorRecord,
+  user: SecondFactorUser,
+): SecondFactorRecord {
+  const pending = record.pending;
+  if (pending === undefined) return record;
   const destination = destinationFor(user, pending.channel);
+  // Rule 2: a challenge counts only for this user's own destination, as the server knows it now.
   const stillValid =
     config.channels.includes(pending.channel) &&
     destination !== undefined &&
     safeEqual(limits.destinationKey(destination), pending.destinationKey);
-  return stillValid
-    ? { record: existing, changed: false }
-    : { record: withoutFields(existing, "pending"), changed: true };
+  return stillValid ? record : withoutFields(record, "pending");
 }
 
 /**

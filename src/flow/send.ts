@@ -160,17 +160,8 @@ export async function sendCode(
       if (!json) return respond.redirect(config.basePath);
       return respond.json(202, challengeJson(challengeData(context, next, lock)));
     }
-    case "rate_limited": {
-      const seconds = result.retryAfterSeconds ?? 60;
-      config.emit({
-        type: "limited",
-        userId: user.id,
-        action: "send",
-        scope: "provider",
-        retryAfterSeconds: seconds,
-      });
-      return respond.problem(json, rateLimitedProblem(seconds));
-    }
+    case "rate_limited":
+      return providerRateLimited(context, "send", result.retryAfterSeconds);
     case "blocked":
       config.emit({
         type: "destination.refused",
@@ -225,4 +216,29 @@ export async function refuseField(
   if (context.recordChanged) await commit(context, context.record);
   const message = context.respond.format(key, params);
   return showChallenge(context, context.record, lock, status, { field, error, message });
+}
+
+/** How long to wait after the provider's own limit refused, when it did not say: a minute. */
+const PROVIDER_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * The provider refused with its own rate limit (Twilio 60203, 20429): a `limited` event with scope
+ * `provider`, then 429 with `Retry-After` (the provider's, else a minute).
+ * @example
+ * case "rate_limited": return providerRateLimited(context, "check", result.retryAfterSeconds);
+ */
+export function providerRateLimited(
+  context: FlowContext,
+  action: "send" | "check",
+  retryAfterSeconds: number | undefined,
+): Decision {
+  const seconds = retryAfterSeconds ?? PROVIDER_RETRY_AFTER_SECONDS;
+  context.config.emit({
+    type: "limited",
+    userId: context.user.id,
+    action,
+    scope: "provider",
+    retryAfterSeconds: seconds,
+  });
+  return context.respond.problem(context.json, rateLimitedProblem(seconds));
 }

@@ -11,8 +11,8 @@ import {
 import { commit, type FlowContext } from "./context.js";
 import { destinationFor } from "./destinations.js";
 import { callProvider, regenerateSession, saveSession } from "./outage.js";
-import { budgetProblem, lockedProblem, rateLimitedProblem } from "./problems.js";
-import { refuseField } from "./send.js";
+import { budgetProblem, lockedProblem } from "./problems.js";
+import { providerRateLimited, refuseField } from "./send.js";
 
 /**
  * How long an approval's single-use marker lives: far longer than any verification can.
@@ -80,17 +80,8 @@ export async function verifyCode(
       return verificationDied(context, pending, "max_attempts");
     case "not_found":
       return verificationDied(context, pending, "not_found");
-    case "rate_limited": {
-      const seconds = result.retryAfterSeconds ?? 60;
-      config.emit({
-        type: "limited",
-        userId: user.id,
-        action: "check",
-        scope: "provider",
-        retryAfterSeconds: seconds,
-      });
-      return respond.problem(json, rateLimitedProblem(seconds));
-    }
+    case "rate_limited":
+      return providerRateLimited(context, "check", result.retryAfterSeconds);
     case "invalid_code":
       return refuseField(context, "code", "invalid_code", "error_code_format", { ...config.codeLength });
   }

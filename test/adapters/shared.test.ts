@@ -1,12 +1,14 @@
 // The framework-free pieces both adapters share: flow-path matching, parsed-body checks, misuse
 // detection, and the session port that never leaves a half-written record after a store failure.
 import { describe, expect, it } from "vitest";
-import { fromParsedBody, mediaType, streamConsumed } from "../../adapters/shared/body.js";
+import { fromParsedBody, streamConsumed } from "../../adapters/shared/body.js";
 import { isUnderBasePath } from "../../adapters/shared/flow-path.js";
+import { LazySessionPort, type SessionBinding } from "../../adapters/shared/lazy-session-port.js";
 import { assertCalledAsFactory, looksLikeMiddlewareCall } from "../../adapters/shared/misuse.js";
 import { createSessionPort, type SessionAccess } from "../../adapters/shared/session-port.js";
 import { unlockerFor } from "../../adapters/shared/unlock.js";
 import { isSecondFactorError } from "../../src/errors.js";
+import { mediaType } from "../../src/negotiate.js";
 
 describe("isUnderBasePath", () => {
   it.each([
@@ -147,6 +149,55 @@ describe("createSessionPort", () => {
     state.failing = true;
     await expect(port.regenerate()).rejects.toMatchObject({ code: "ERR_SF_STORE_UNAVAILABLE" });
     expect(state.record).toBeUndefined();
+  });
+});
+
+describe("LazySessionPort", () => {
+  /** A native request whose session is a plain object, with counts of how the port reached it. */
+  function lazyPort(initial: unknown) {
+    const native = { session: { sf: initial } as Record<string, unknown>, reads: 0, builds: 0 };
+    const binding: SessionBinding<typeof native> = {
+      key: "sf",
+      read: (request, key) => {
+        request.reads += 1;
+        return request.session[key];
+      },
+      access: (request, key) => {
+        request.builds += 1;
+        const { state, port } = memorySession(request.session[key]);
+        return {
+          read: () => port.readRecord(),
+          write: (value) => {
+            port.writeRecord(value);
+            request.session[key] = state.record;
+          },
+          regenerate: () => port.regenerate(),
+          save: () => port.save(),
+        };
+      },
+    };
+    return { native, port: new LazySessionPort(native, binding) };
+  }
+
+  it("reads in place through the binding and builds nothing until the first write", () => {
+    const { native, port } = lazyPort({ v: 1 });
+    expect(port.readRecord()).toEqual({ v: 1 });
+    expect(port.readRecord()).toEqual({ v: 1 });
+    expect(native).toMatchObject({ reads: 2, builds: 0 });
+  });
+
+  it("builds the full port once, on the first write, regenerate or save, and reads from it after", async () => {
+    const { native, port } = lazyPort(undefined);
+    port.writeRecord({ v: 2 });
+    await port.save();
+    await port.regenerate();
+    expect(port.readRecord()).toEqual({ v: 2 });
+    expect(native.session.sf).toEqual({ v: 2 });
+    expect(native).toMatchObject({ reads: 0, builds: 1 });
+
+    const saved = lazyPort({ v: 3 });
+    await saved.port.save();
+    expect(saved.native.builds).toBe(1);
   });
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { csrfTokensMatch, newCsrfToken } from "../../examples/shared/csrf.js";
 import { fieldsOf } from "../../examples/shared/forms.js";
-import { formatAgo, formatDuration, secondFactorStatus } from "../../examples/shared/status.js";
+import { formatAgo, formatDuration } from "../../examples/shared/status.js";
 import { validateTransfer } from "../../examples/shared/transfer.js";
 import {
   createUserDirectory,
@@ -79,32 +79,6 @@ describe("the helpers of the examples' pages", () => {
     expect(fieldsOf(undefined)).toMatchObject({ ok: false, status: 400 });
     const parsed = fieldsOf(JSON.parse('{"__proto__":"x"}'));
     expect(parsed.ok && Object.getPrototypeOf(parsed.fields)).toBe(Object.prototype);
-  });
-
-  it("read the library's record for the pages: only this user's, only a well-formed one", () => {
-    const record = {
-      v: 1,
-      userId: "u1",
-      key: "k".repeat(16),
-      csrf: "c".repeat(16),
-      verifiedAt: 1000,
-      verifiedChannel: "sms",
-    };
-    expect(secondFactorStatus(record, "u1", 3000, 5000)).toEqual({
-      verified: true,
-      verifiedAt: 1000,
-      channel: "sms",
-      agoMs: 2000,
-      stepUpClosesAt: 6000,
-      stepUpOpen: true,
-    });
-    expect(secondFactorStatus(record, "u1", 7000, 5000)).toMatchObject({ verified: true, stepUpOpen: false });
-    expect(secondFactorStatus(record, "u2", 3000, 5000)).toEqual({ verified: false });
-    expect(secondFactorStatus({ ...record, v: 2 }, "u1", 3000, 5000)).toEqual({ verified: false });
-    expect(secondFactorStatus({ ...record, verifiedAt: "1000" }, "u1", 3000, 5000)).toEqual({
-      verified: false,
-    });
-    expect(secondFactorStatus(undefined, "u1", 3000, 5000)).toEqual({ verified: false });
   });
 
   it("say durations in words", () => {

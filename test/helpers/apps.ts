@@ -41,6 +41,7 @@ export interface ExpressMfa {
   requireSecondFactor(policy?: GuardPolicy<Request>): RequestHandler;
   sessionErrorHandler(): ErrorRequestHandler;
   unlock?(userId: string): Promise<void>;
+  status?(req: Request, options?: { maxAge?: string | number }): Promise<unknown>;
 }
 
 /** The middleware a Koa second-factor instance gives. */
@@ -49,6 +50,7 @@ export interface KoaMfa {
   requireSecondFactor(policy?: GuardPolicy<Context>): Middleware;
   sessionErrorHandler(): Middleware;
   unlock?(userId: string): Promise<void>;
+  status?(ctx: Context, options?: { maxAge?: string | number }): Promise<unknown>;
 }
 
 /** How a test makes the second-factor instance, given the app's `user` callback. */
@@ -299,6 +301,18 @@ function buildExpress({ options, hits, errors, store, onMfa }: BuildContext): No
     hits.push(`${req.method} ${req.path}`);
     res.json({ user: sessionFields(req)?.[LOGIN_KEY] });
   });
+  // The instance's status, plain and with the step-up window of POST /transfer (Express 4 needs `next`).
+  app.get("/status", (req, res, next) => {
+    const status = mfa.status;
+    if (status === undefined) {
+      res.status(501).json({ error: "this instance has no status()" });
+      return;
+    }
+    Promise.all([status(req), status(req, { maxAge: options.transferMaxAge ?? "5m" })]).then(
+      ([plain, stepUp]) => res.json({ plain, stepUp }),
+      next,
+    );
+  });
 
   const lastErrorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     errors.push(error);
@@ -433,6 +447,17 @@ function buildKoa({ options, hits, errors, store, onMfa }: BuildContext): NodeHa
   router.get("/api/me", guard, (ctx) => {
     hits.push(`${ctx.method} ${ctx.path}`);
     ctx.body = { user: koaSessionOf(ctx)?.[LOGIN_KEY] };
+  });
+  // The instance's status, plain and with the step-up window of POST /transfer.
+  router.get("/status", async (ctx) => {
+    if (mfa.status === undefined) {
+      ctx.status = 501;
+      ctx.body = { error: "this instance has no status()" };
+      return;
+    }
+    const plain = await mfa.status(ctx);
+    const stepUp = await mfa.status(ctx, { maxAge: options.transferMaxAge ?? "5m" });
+    ctx.body = { plain, stepUp };
   });
 
   app.use(options.misuse === "routes" ? (mfa.routes as unknown as Middleware) : mfa.routes());

@@ -1,0 +1,90 @@
+/**
+ * The load generator: autocannon (programmatic) in its own process, pinned away from the server.
+ * The runner sends one `run` per measurement and gets a summary back.
+ */
+import autocannon from "autocannon";
+import { serveIpc } from "../lib/ipc.js";
+
+/**
+ * One measurement: `duration` seconds (or `amount` requests) of `method url` with `headers`.
+ * @example
+ * const run: LoadRun = { url, method: "GET", headers: { cookie }, connections: 10, duration: 3 };
+ */
+export interface LoadRun {
+  readonly url: string;
+  readonly method: "GET";
+  /** Give each request its own query string (`?n=1`, `?n=2`, ...). @default false */
+  readonly freshQuery?: boolean;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly connections: number;
+  /** Seconds of load (fractions allowed). */
+  readonly duration?: number;
+  readonly amount?: number;
+}
+
+/**
+ * What one measurement saw.
+ * @example
+ * const perSecond = summary.requests / summary.seconds;
+ */
+export interface LoadSummary {
+  /** Completed requests. */
+  readonly requests: number;
+  /** Wall time of the run, in seconds. */
+  readonly seconds: number;
+  /** Latency percentiles, in ms (autocannon's resolution). */
+  readonly p50: number;
+  readonly p99: number;
+  /** Count of answers per status code. */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Connection errors and timeouts. */
+  readonly errors: number;
+}
+
+/** Numbers the fresh query strings across runs, so no two requests of a process share one. */
+let freshCounter = 0;
+
+function run(payload: unknown): Promise<LoadSummary> {
+  const options = payload as LoadRun;
+  const path = new URL(options.url).pathname;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: options.url,
+        method: options.method,
+        headers: { ...options.headers },
+        connections: options.connections,
+        pipelining: 1,
+        ...(options.freshQuery
+          ? {
+              requests: [
+                { setupRequest: (request) => ({ ...request, path: `${path}?n=${++freshCounter}` }) },
+              ],
+            }
+          : {}),
+        ...(options.amount === undefined ? { duration: options.duration ?? 1 } : { amount: options.amount }),
+      },
+      (error, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        const statuses: Record<string, number> = {};
+        for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
+          statuses[code] = stat.count ?? 0;
+        }
+        resolve({
+          requests: result.requests.total,
+          // start and finish are in ms; `duration` is rounded to 10 ms, 1 % of a 1-second run.
+          seconds: (result.finish.getTime() - result.start.getTime()) / 1000,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          statuses,
+          errors: result.errors + result.timeouts,
+        });
+      },
+    );
+  });
+}
+
+serveIpc({ run, cpu: () => process.cpuUsage() });

@@ -1,0 +1,105 @@
+/**
+ * The HTTP bench of one framework: every target warmed up, then measured in interleaved rounds, in
+ * {@link MEASURE_ORDER} and its reverse by turns. Each measurement starts after a short unmeasured
+ * run of its own target, so that the garbage and the JIT state the previous target left behind are
+ * not charged to it.
+ */
+import type { ChildHandle } from "../lib/child.js";
+import type { BenchEnv } from "../lib/env.js";
+import type { Framework } from "../lib/options.js";
+import type { LoadRun } from "./load-main.js";
+import { measure, measureQuietly, type Sample } from "./measure.js";
+import { type RunningServer, startServers, stopServers } from "./servers.js";
+import { MEASURE_ORDER, TARGETS, type Target, type TargetId } from "./targets.js";
+
+/** Seconds of unmeasured load on a target right before each of its measurements. */
+const SETTLE_SECONDS = 0.2;
+
+/**
+ * Every round's sample of every target of one framework (index = round).
+ * @example
+ * const guardRps = result.samples.guard.map((sample) => sample.rps);
+ */
+export interface HttpResult {
+  readonly framework: Framework;
+  readonly rounds: number;
+  readonly samples: Readonly<Record<TargetId, readonly Sample[]>>;
+}
+
+/**
+ * Runs the HTTP bench of `framework` with the load process `load`.
+ * @example
+ * const result = await runHttpBench(env, load, "express");
+ */
+export async function runHttpBench(
+  env: BenchEnv,
+  load: ChildHandle,
+  framework: Framework,
+): Promise<HttpResult> {
+  const { rounds, seconds, warmupSeconds, connections } = env.options;
+  const servers = await startServers(env, framework, TARGETS);
+  try {
+    const runOf = (target: Target, duration: number): LoadRun => {
+      const server = serverOf(servers, target);
+      return {
+        url: `${server.url}${target.path}`,
+        method: target.method,
+        ...(target.freshQuery ? { freshQuery: true } : {}),
+        headers: { accept: target.accept, ...cookieHeader(server, target) },
+        connections,
+        duration,
+      };
+    };
+    if (warmupSeconds > 0) {
+      env.log(`${framework}: warming up ${TARGETS.length} targets (${warmupSeconds}s each)`);
+      for (const target of TARGETS)
+        await measure(load, serverOf(servers, target).child, runOf(target, warmupSeconds), target);
+    }
+    const samples = Object.fromEntries(TARGETS.map((target) => [target.id, [] as Sample[]])) as Record<
+      TargetId,
+      Sample[]
+    >;
+    const order = MEASURE_ORDER.map((id) => targetOf(id));
+    if (new Set(MEASURE_ORDER).size !== TARGETS.length)
+      throw new Error("MEASURE_ORDER must name every target once");
+    for (let round = 0; round < rounds; round++) {
+      env.log(`${framework}: round ${round + 1}/${rounds}`);
+      for (const target of round % 2 === 0 ? order : [...order].reverse()) {
+        const sample = await measureQuietly(
+          load,
+          serverOf(servers, target).child,
+          runOf(target, seconds),
+          target,
+          {
+            maxForeign: env.options.maxForeign,
+            retries: env.options.retries,
+            settleSeconds: SETTLE_SECONDS,
+          },
+        );
+        samples[target.id].push(sample);
+      }
+    }
+    return { framework, rounds, samples };
+  } finally {
+    await stopServers(servers);
+  }
+}
+
+function serverOf(servers: ReadonlyMap<string, RunningServer>, target: Target): RunningServer {
+  const server = servers.get(target.server);
+  if (server === undefined) throw new Error(`no server ${target.server} for target ${target.id}`);
+  return server;
+}
+
+function targetOf(id: TargetId): Target {
+  const target = TARGETS.find((candidate) => candidate.id === id);
+  if (target === undefined) throw new Error(`MEASURE_ORDER names an unknown target ${id}`);
+  return target;
+}
+
+function cookieHeader(server: RunningServer, target: Target): { cookie?: string } {
+  if (target.session === "none") return {};
+  const cookie = server.cookies[target.session];
+  if (cookie === undefined) throw new Error(`server ${target.server} has no ${target.session} session`);
+  return { cookie };
+}

@@ -1,0 +1,128 @@
+/**
+ * A small browser-like HTTP client for the warm-ups and the flow bench: keep-alive, a cookie jar,
+ * no redirects followed (each step is timed on its own).
+ */
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+
+/** One answer, body read in full. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+  /** Milliseconds from sending the request to the last byte of the answer. */
+  readonly ms: number;
+}
+
+/** A request of {@link HttpClient.send}. */
+export interface HttpSend {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as `application/x-www-form-urlencoded`. */
+  readonly form?: Readonly<Record<string, string>>;
+  /** Sent as `application/json`. */
+  readonly json?: unknown;
+}
+
+/**
+ * A client of one origin with its own cookie jar (one "browser").
+ * @example
+ * const client = new HttpClient("http://127.0.0.1:4000");
+ * await client.send({ method: "POST", path: "/login", form: { user: "u1" } });
+ */
+export class HttpClient {
+  readonly #origin: URL;
+  readonly #agent: Agent;
+  readonly #jar = new Map<string, string>();
+
+  constructor(origin: string, agent: Agent = new Agent({ keepAlive: true, maxSockets: 1 })) {
+    this.#origin = new URL(origin);
+    this.#agent = agent;
+  }
+
+  /** The jar as a `Cookie` header value. */
+  get cookieHeader(): string {
+    return [...this.#jar].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  /** Sends one request and reads the whole answer; cookies it sets go into the jar. */
+  send(options: HttpSend): Promise<HttpAnswer> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | undefined;
+    if (options.form !== undefined) {
+      body = new URLSearchParams(options.form).toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    } else if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers["content-type"] = "application/json";
+    }
+    if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+    const cookie = this.cookieHeader;
+    if (cookie !== "") headers.cookie = cookie;
+    const started = process.hrtime.bigint();
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      const outgoing = httpRequest(
+        {
+          host: this.#origin.hostname,
+          port: this.#origin.port,
+          method: options.method,
+          path: options.path,
+          headers,
+          agent: this.#agent,
+        },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+          incoming.on("error", reject);
+          incoming.on("end", () => {
+            this.#remember(incoming.headers["set-cookie"]);
+            resolve({
+              status: incoming.statusCode ?? 0,
+              headers: incoming.headers,
+              text: Buffer.concat(chunks).toString("utf8"),
+              ms: Number(process.hrtime.bigint() - started) / 1e6,
+            });
+          });
+        },
+      );
+      outgoing.on("error", reject);
+      outgoing.end(body);
+    });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #remember(setCookie: string[] | undefined): void {
+    for (const line of setCookie ?? []) {
+      const [pair = "", ...attributes] = line.split(";");
+      const equals = pair.indexOf("=");
+      if (equals <= 0) continue;
+      const name = pair.slice(0, equals).trim();
+      const value = pair.slice(equals + 1).trim();
+      const expired = attributes.some((attribute) => {
+        const [key = "", raw = ""] = attribute.split("=");
+        const field = key.trim().toLowerCase();
+        if (field === "max-age") return Number(raw) <= 0;
+        if (field === "expires") return Date.parse(raw) <= Date.now();
+        return false;
+      });
+      if (expired || value === "") this.#jar.delete(name);
+      else this.#jar.set(name, value);
+    }
+  }
+}
+
+/**
+ * Fails with the step's name, the status and the start of the body when `answer.status` is not `expected`.
+ * @example
+ * expectStatus("login", await client.send(login), 303);
+ */
+export function expectStatus(step: string, answer: HttpAnswer, expected: number): HttpAnswer {
+  if (answer.status !== expected) {
+    throw new Error(`${step}: expected ${expected}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
+  }
+  return answer;
+}
