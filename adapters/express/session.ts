@@ -1,7 +1,7 @@
 import type { Request } from "express";
 import type { SessionPort } from "../../src/boundary.js";
 import { ErrorCodes, SecondFactorError } from "../../src/errors.js";
-import { LazySessionPort, type SessionBinding } from "../shared/lazy-session-port.js";
+import { LazySessionPort, recordIn, type SessionBinding } from "../shared/lazy-session-port.js";
 import { type SessionAccess, sessionStoreUnavailable } from "../shared/session-port.js";
 
 type Callback = (error?: unknown) => void;
@@ -69,8 +69,8 @@ export function expressSessionOptions(core: {
   return {
     allowClientSideSessions: core.allowClientSideSessions,
     sightings: { serverSessionSeen: false },
-    serverSide: { key, read: readRecordOf, access: serverAccess },
-    clientSide: { key, read: readRecordOf, access: clientAccess },
+    serverSide: { key, access: serverAccess },
+    clientSide: { key, access: clientAccess },
   };
 }
 
@@ -94,11 +94,6 @@ export function expressSessionPort(req: Request, options: ExpressSessionOptions)
   return new LazySessionPort(req, serverSide ? options.serverSide : options.clientSide);
 }
 
-/** The record in `req.session` (the guard's hot path: a field read). */
-function readRecordOf(req: Request, key: string): unknown {
-  return sessionOf(req)?.[key];
-}
-
 function currentSession(req: Request): SessionLike {
   const session = sessionOf(req);
   if (session === undefined) throw new Error("the session was removed from the request");
@@ -107,7 +102,7 @@ function currentSession(req: Request): SessionLike {
 
 function recordAccess(req: Request, key: string): Pick<SessionAccess, "read" | "write"> {
   return {
-    read: () => readRecordOf(req, key),
+    read: () => recordIn(req, key),
     write(record) {
       const session = currentSession(req);
       if (record === undefined) delete session[key];

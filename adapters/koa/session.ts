@@ -1,7 +1,7 @@
 import type { Context } from "koa";
 import type { SessionPort } from "../../src/boundary.js";
 import { ErrorCodes, SecondFactorError } from "../../src/errors.js";
-import { LazySessionPort, type SessionBinding } from "../shared/lazy-session-port.js";
+import { LazySessionPort, recordIn, type SessionBinding } from "../shared/lazy-session-port.js";
 import type { SessionAccess } from "../shared/session-port.js";
 
 /** The parts of a koa-session session object the adapter uses. */
@@ -49,7 +49,7 @@ export function koaSessionOptions(core: {
 }): KoaSessionOptions {
   return {
     allowClientSideSessions: core.allowClientSideSessions,
-    binding: { key: core.sessionKey, read: readRecordOf, access: koaAccess },
+    binding: { key: core.sessionKey, access: koaAccess },
   };
 }
 
@@ -70,11 +70,6 @@ export function koaSessionPort(ctx: Context, options: KoaSessionOptions): Sessio
   return new LazySessionPort(ctx, options.binding);
 }
 
-/** The record in `ctx.session` (the guard's hot path: a field read). */
-function readRecordOf(ctx: Context, key: string): unknown {
-  return sessionOf(ctx)?.[key];
-}
-
 function currentSession(ctx: Context): SessionLike {
   const session = sessionOf(ctx);
   if (session === undefined) throw new Error("the session was removed from the context");
@@ -83,7 +78,7 @@ function currentSession(ctx: Context): SessionLike {
 
 function koaAccess(ctx: Context, key: string): SessionAccess {
   return {
-    read: () => readRecordOf(ctx, key),
+    read: () => recordIn(ctx, key),
     write(record) {
       const session = currentSession(ctx);
       if (record === undefined) delete session[key];

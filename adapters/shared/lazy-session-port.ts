@@ -2,23 +2,35 @@ import type { SessionPort } from "../../src/boundary.js";
 import { createSessionPort, type SessionAccess } from "./session-port.js";
 
 /**
- * How one framework reaches the record in its session, made once per instance: the record's key and
- * plain functions of the native request, so that a port per request allocates no closure.
+ * The record's raw value in a request's session: `req.session[key]` (express-session, cookie-session)
+ * and `ctx.session[key]` (koa-session) alike, `undefined` without a session. One function for both
+ * frameworks, so the guard's hot path stays a monomorphic field read even when an app mounts both.
+ * @example
+ * recordIn(ctx, "secondFactor"); // the record, or undefined
+ */
+export function recordIn(native: object, key: string): unknown {
+  const session = (native as { session?: unknown }).session;
+  return typeof session === "object" && session !== null
+    ? (session as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/**
+ * How one framework changes the record in its session, made once per instance: the record's key and
+ * a plain function of the native request, so that a port per request allocates no closure.
  * @typeParam Native - the framework's request (`express.Request`, Koa `Context`).
  * @example
- * const binding: SessionBinding<Context> = { key: core.sessionKey, read: readRecordOf, access: koaAccess };
+ * const binding: SessionBinding<Context> = { key: core.sessionKey, access: koaAccess };
  */
 export interface SessionBinding<Native> {
   /** The session key the record lives under (the instance's `sessionKey`). */
   readonly key: string;
-  /** The record's raw value in the native request's session, read in place (the guard's hot path). */
-  read(native: Native, key: string): unknown;
   /** The full session operations; called once per request, on its first write, regenerate or save. */
   access(native: Native, key: string): SessionAccess;
 }
 
 /**
- * The {@link SessionPort} of one request. Reads go straight to the session through `binding.read` (the
+ * The {@link SessionPort} of one request. Reads go straight to the session with {@link recordIn} (the
  * guard's hot path: one small object, no closures); the first write, regenerate or save builds the
  * full port with its rollback on store failure (`createSessionPort`), which then serves every later
  * call. One concrete class on purpose: V8 builds and discards it as cheaply as a hand-written one, which
@@ -27,7 +39,7 @@ export interface SessionBinding<Native> {
  * @example
  * const session: SessionPort = new LazySessionPort(ctx, binding);
  */
-export class LazySessionPort<Native> implements SessionPort {
+export class LazySessionPort<Native extends object> implements SessionPort {
   readonly #native: Native;
   readonly #binding: SessionBinding<Native>;
   #port: SessionPort | undefined;
@@ -38,9 +50,7 @@ export class LazySessionPort<Native> implements SessionPort {
   }
 
   readRecord(): unknown {
-    return this.#port === undefined
-      ? this.#binding.read(this.#native, this.#binding.key)
-      : this.#port.readRecord();
+    return this.#port === undefined ? recordIn(this.#native, this.#binding.key) : this.#port.readRecord();
   }
 
   writeRecord(record: unknown): void {
