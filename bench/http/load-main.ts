@@ -17,7 +17,7 @@ export interface LoadRun {
   readonly freshQuery?: boolean;
   readonly headers: Readonly<Record<string, string>>;
   readonly connections: number;
-  /** Seconds of load (fractions allowed). */
+  /** Seconds of load (whole seconds: autocannon stops on its one-second tick). */
   readonly duration?: number;
   readonly amount?: number;
 }

@@ -88,26 +88,20 @@ function check(summary: LoadSummary, target: Target): void {
 }
 
 /**
- * {@link measure} after `settleSeconds` of unmeasured load on the same target, taken again (up to
- * `retries` more times) while other processes took more than `maxForeign` of the machine; keeps the
- * quietest attempt. The choice looks only at the other
+ * {@link measure}, taken again (up to `retries` more times) while other processes took more than
+ * `maxForeign` of the machine; keeps the quietest attempt. The choice looks only at the other
  * processes' load, never at the result, so it favours no target.
  * @example
- * const sample = await measureQuietly(load, server, run, target, { maxForeign: 0.1, retries: 1, settleSeconds: 0.25 });
+ * const sample = await measureQuietly(load, server, run, target, { maxForeign: 0.1, retries: 1 });
  */
 export async function measureQuietly(
   load: ChildHandle,
   server: ChildHandle,
   run: LoadRun,
   target: Target,
-  quiet: { maxForeign: number; retries: number; settleSeconds: number },
+  quiet: { maxForeign: number; retries: number },
 ): Promise<Sample> {
-  const attempt = async (): Promise<Sample> => {
-    // Unmeasured: the previous target's garbage and JIT state are paid for here, not below.
-    if (quiet.settleSeconds > 0)
-      await load.request<LoadSummary>("run", { ...run, duration: quiet.settleSeconds });
-    return measure(load, server, run, target);
-  };
+  const attempt = (): Promise<Sample> => measure(load, server, run, target);
   let best = await attempt();
   for (let retry = 0; retry < quiet.retries && best.foreignShare > quiet.maxForeign; retry++) {
     const again = await attempt();

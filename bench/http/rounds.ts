@@ -1,8 +1,7 @@
 /**
  * The HTTP bench of one framework: every target warmed up, then measured in interleaved rounds, in
- * {@link MEASURE_ORDER} and its reverse by turns. Each measurement starts after a short unmeasured
- * run of its own target, so that the garbage and the JIT state the previous target left behind are
- * not charged to it.
+ * {@link MEASURE_ORDER} and its reverse by turns, so that each target follows each of its
+ * neighbours equally often (what one target leaves behind, garbage or JIT state, is shared out).
  */
 import type { ChildHandle } from "../lib/child.js";
 import type { BenchEnv } from "../lib/env.js";
@@ -11,9 +10,6 @@ import type { LoadRun } from "./load-main.js";
 import { measure, measureQuietly, type Sample } from "./measure.js";
 import { type RunningServer, startServers, stopServers } from "./servers.js";
 import { MEASURE_ORDER, TARGETS, type Target, type TargetId } from "./targets.js";
-
-/** Seconds of unmeasured load on a target right before each of its measurements. */
-const SETTLE_SECONDS = 0.2;
 
 /**
  * Every round's sample of every target of one framework (index = round).
@@ -73,7 +69,6 @@ export async function runHttpBench(
           {
             maxForeign: env.options.maxForeign,
             retries: env.options.retries,
-            settleSeconds: SETTLE_SECONDS,
           },
         );
         samples[target.id].push(sample);

@@ -53,6 +53,20 @@ describe("guard(policy).decide", () => {
     },
   );
 
+  it("writes and saves nothing for the same refusal again, and writes again for a new return-to", async () => {
+    const h = harness();
+    const session = new FakeSession();
+    const guard = h.core.guard();
+    await guard.decide({}, requestView("/account"), session, ALICE);
+    expect([session.writes.length, session.saves]).toEqual([1, 1]);
+    const again = await guard.decide({}, requestView("/account"), session, ALICE);
+    expect(again).toMatchObject({ kind: "redirect", location: "/2fa" });
+    expect([session.writes.length, session.saves]).toEqual([1, 1]);
+    await guard.decide({}, requestView("/account?tab=2"), session, ALICE);
+    expect([session.writes.length, session.saves]).toEqual([2, 2]);
+    expect(session.value).toMatchObject({ returnTo: "/account?tab=2" });
+  });
+
   it("stops an unverified HEAD with 302 and stores nothing", async () => {
     const h = harness();
     const session = new FakeSession();
