@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
 import { NEXT } from "../../src/boundary.js";
 import { isSecondFactorError } from "../../src/errors.js";
+import { guardRefusal } from "../shared/decision.js";
 import { isUnderBasePath } from "../shared/flow-path.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
@@ -91,15 +92,27 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
         next();
         return;
       }
+      // Only the one NEXT passes; any other answer must be a response, or the request fails (fail closed).
+      const refuse = (settled: Decision): void => {
+        if (settled === NEXT) {
+          next();
+          return;
+        }
+        let refusal: Decision;
+        try {
+          refusal = guardRefusal(settled);
+        } catch (error) {
+          fail(error, req, res, next, view);
+          return;
+        }
+        answer(refusal, req, res, next);
+      };
       // A refusal known at once (nothing to save) is answered at once, without a promise.
       if (!isPromise(decision)) {
-        answer(decision, req, res, next);
+        refuse(decision);
         return;
       }
-      decision.then(
-        (settled) => answer(settled, req, res, next),
-        (error: unknown) => fail(error, req, res, next, view),
-      );
+      decision.then(refuse, (error: unknown) => fail(error, req, res, next, view));
     };
   }
 

@@ -2,6 +2,7 @@ import type { Context, Middleware, Next } from "koa";
 import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
 import { NEXT } from "../../src/boundary.js";
 import { isSecondFactorError } from "../../src/errors.js";
+import { guardRefusal } from "../shared/decision.js";
 import { isUnderBasePath } from "../shared/flow-path.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
@@ -89,13 +90,8 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
       }
       // The hot path: a verified session goes on without a promise or a microtask of ours.
       if (decision === NEXT) return Promise.resolve(next());
-      if (isPromise(decision)) return settleGuard(decision, ctx, view, next);
-      // A refusal known at once (nothing to save) is answered at once.
-      try {
-        return Promise.resolve(answer(decision, ctx, next));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      // A refusal, known at once or not, goes through settleGuard: only NEXT passes.
+      return settleGuard(decision, ctx, view, next);
     };
   }
 
@@ -109,6 +105,8 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
     let decision: Decision;
     try {
       decision = await pending;
+      // Only the one NEXT passes; any other answer must be a response, or the request fails (fail closed).
+      if (decision !== NEXT) decision = guardRefusal(decision);
     } catch (error) {
       fail(error, ctx, view);
       return;

@@ -1,4 +1,5 @@
 import type { Decision } from "../../src/boundary.js";
+import { SecondFactorError } from "../../src/errors.js";
 
 /** A decision that answers the request itself (anything but `next`). */
 export type ResponseDecision = Exclude<Decision, { kind: "next" }>;
@@ -23,4 +24,20 @@ export function hasHeader(headers: Readonly<Record<string, string>>, name: strin
   const wanted = name.toLowerCase();
   for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) return true;
   return false;
+}
+
+/**
+ * What a guard answered when it did not answer the one `NEXT`: a response to send. Anything else (no
+ * decision, a look-alike of `next`, junk) is a fault of the guard, raised as an error: never a pass.
+ * @example
+ * if (decision !== NEXT) sendDecision(res, guardRefusal(decision), req.method);
+ */
+export function guardRefusal(decision: unknown): ResponseDecision {
+  const kind = (decision as { kind?: unknown } | null | undefined)?.kind;
+  if (kind === "redirect" || kind === "html" || kind === "json") return decision as ResponseDecision;
+  throw new SecondFactorError(
+    "ERR_SF_MISCONFIGURED",
+    "requireSecondFactor(): the guard returned no response for a request it did not let through; the request was refused",
+    { status: 500 },
+  );
 }

@@ -50,6 +50,23 @@ describe.each(FRAMEWORKS)("%s adapter", (framework) => {
     expect(message).toContain("requireSecondFactor()");
   });
 
+  it("never lets a request through on a guard answer that is not NEXT and not a response", async () => {
+    const broken: (() => unknown)[] = [
+      () => undefined,
+      () => ({ kind: "next" }),
+      () => Promise.resolve(undefined),
+      () => Promise.resolve({ kind: "next" }),
+    ];
+    for (const brokenRefusal of broken) {
+      const test = await app({ framework, extra: { brokenRefusal } });
+      const client = test.client();
+      await client.post("/login").send({ user: "alice" }).expect(200);
+      expect((await client.get("/account")).status).toBe(500);
+      expect(test.hits).toEqual([]);
+      expect(misconfiguredErrors(test.errors)[0]).toContain("refused");
+    }
+  });
+
   it("refuses `routes` mounted without the call", async () => {
     const test = await app({ framework, misuse: "routes" });
     const response = await test.client().get("/2fa");

@@ -19,6 +19,8 @@ export interface FakeCoreOptions<Native> {
   allowClientSideSessions?: boolean;
   /** Called inside `POST /2fa/verify` right before the session is regenerated. */
   beforeRegenerate?: () => void;
+  /** A broken guard's answer for an unverified user, in place of the redirect (adapters must not pass it). */
+  brokenRefusal?: () => unknown;
 }
 
 interface FakeRecord {
@@ -77,6 +79,7 @@ export function fakeCore<Native>(options: FakeCoreOptions<Native>): SecondFactor
       decide(_native, request, session, user) {
         const record = recordOf(session);
         if (user !== null && record?.verified === true && record.user === user.id) return NEXT;
+        if (options.brokenRefusal !== undefined) return options.brokenRefusal() as Decision;
         if (request.accept === "application/json") {
           return {
             kind: "json",
