@@ -98,6 +98,12 @@ export interface GuardPolicy<Native> {
 /** A guard made by {@link SecondFactorCore.guard}: the whole decision for one protected request. */
 export interface CoreGuard<Native> {
   /**
+   * The hot path, asked before {@link decide}: true when `record` (the raw value under the session key)
+   * lets `user` through on this route at once. Synchronous, allocation-free, never throws. False means
+   * only "ask {@link decide}" (which also covers a `when` policy), never a refusal by itself.
+   */
+  passes(record: unknown, user: SecondFactorUser | null): boolean;
+  /**
    * Decides for one request. On a verified session that satisfies the policy it returns {@link NEXT}
    * synchronously, allocating nothing; otherwise a redirect to the challenge (HTML) or a 401 (JSON),
    * having stored the return-to when the request was a GET.

@@ -151,6 +151,13 @@ export function createGuard<Native>(
   };
 
   return {
+    passes(record, user) {
+      return (
+        when === undefined &&
+        user !== null &&
+        isVerifiedFor(record, user.id, config.now(), maxAgeMs, channels)
+      );
+    },
     decide(native, request, session, user) {
       if (when === undefined) return decideApplied(request, session, user);
       const applies = when(native);

@@ -8,7 +8,11 @@ import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
 import { ExpressRequestView } from "./request-view.js";
 import { sendDecision } from "./respond.js";
-import { expressSessionOptions, expressSessionPort } from "./session.js";
+import { expressSessionOptions, expressSessionPort, usableRecord } from "./session.js";
+
+/** The user of a request not asked for yet (the full path asks after checking the session). */
+const UNRESOLVED: unique symbol = Symbol("unresolved");
+type KnownUser = ReturnType<SecondFactorCore<Request>["resolveUser"]> | typeof UNRESOLVED;
 
 /** The middleware factories of one `secondFactor(options)` instance for Express. */
 export interface ExpressSecondFactorMiddleware {
@@ -75,21 +79,18 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
   function requireSecondFactor(this: unknown, ...args: unknown[]): RequestHandler {
     assertCalledAsFactory("requireSecondFactor", args, "app.get(path, mfa.requireSecondFactor(), handler)");
     const guard = core.guard(args[0] as GuardPolicy<Request> | undefined);
-    return function secondFactorGuard(req, res, next) {
+    /** Everything but the hot path: a refusal, a `when` policy, an async `user`, a missing or refused session. */
+    const guardFully = (req: Request, res: Response, next: NextFunction, known: KnownUser): void => {
       const view = new ExpressRequestView(req, core.bodyLimit);
       let decision: Decision | Promise<Decision>;
       try {
         const session = expressSessionPort(req, sessionOptions);
-        const user = core.resolveUser(req);
+        const user = known === UNRESOLVED ? core.resolveUser(req) : known;
         decision = isPromise(user)
           ? user.then((resolved) => guard.decide(req, view, session, resolved))
           : guard.decide(req, view, session, user);
       } catch (error) {
         fail(error, req, res, next, view);
-        return;
-      }
-      if (decision === NEXT) {
-        next();
         return;
       }
       // Only the one NEXT passes; any other answer must be a response, or the request fails (fail closed).
@@ -107,12 +108,30 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
         }
         answer(refusal, req, res, next);
       };
-      // A refusal known at once (nothing to save) is answered at once, without a promise.
+      // A decision known at once (nothing to save) is answered at once, without a promise.
       if (!isPromise(decision)) {
         refuse(decision);
         return;
       }
       decision.then(refuse, (error: unknown) => fail(error, req, res, next, view));
+    };
+    // The hot path (a verified session): one field read, the user callback, the record's check; no
+    // allocation of ours. A session the full path would refuse is never read here.
+    return function secondFactorGuard(req, res, next) {
+      const record = usableRecord(req, sessionOptions);
+      if (record === undefined) {
+        guardFully(req, res, next, UNRESOLVED);
+        return;
+      }
+      let user: ReturnType<typeof core.resolveUser>;
+      try {
+        user = core.resolveUser(req);
+      } catch (error) {
+        fail(error, req, res, next, new ExpressRequestView(req, core.bodyLimit));
+        return;
+      }
+      if (!isPromise(user) && guard.passes(record, user)) next();
+      else guardFully(req, res, next, user);
     };
   }
 

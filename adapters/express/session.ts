@@ -94,6 +94,24 @@ export function expressSessionPort(req: Request, options: ExpressSessionOptions)
   return new LazySessionPort(req, serverSide ? options.serverSide : options.clientSide);
 }
 
+/**
+ * The guard's hot path: the raw record of a session {@link expressSessionPort} would accept, read
+ * without building a port; `undefined` for anything else (no session, a refused client-side session),
+ * which sends the guard down the full path and its errors. Never throws, allocates nothing.
+ * @example
+ * if (guard.passes(usableRecord(req, sessionOptions), user)) next();
+ */
+export function usableRecord(req: Request, options: ExpressSessionOptions): unknown {
+  const session = sessionOf(req);
+  if (session === undefined) return undefined;
+  if (isServerSide(req, session)) {
+    if (!options.sightings.serverSessionSeen) options.sightings.serverSessionSeen = true;
+  } else if (!options.allowClientSideSessions) {
+    return undefined;
+  }
+  return session[options.serverSide.key];
+}
+
 function currentSession(req: Request): SessionLike {
   const session = sessionOf(req);
   if (session === undefined) throw new Error("the session was removed from the request");

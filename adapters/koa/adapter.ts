@@ -8,7 +8,11 @@ import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
 import { KoaRequestView } from "./request-view.js";
 import { setDecision } from "./respond.js";
-import { koaSessionOptions, koaSessionPort, usesExternalStore } from "./session.js";
+import { koaSessionOptions, koaSessionPort, usableRecord, usesExternalStore } from "./session.js";
+
+/** The user of a request not asked for yet (the full path asks after checking the session). */
+const UNRESOLVED: unique symbol = Symbol("unresolved");
+type KnownUser = ReturnType<SecondFactorCore<Context>["resolveUser"]> | typeof UNRESOLVED;
 
 /** The middleware factories of one `secondFactor(options)` instance for Koa. */
 export interface KoaSecondFactorMiddleware {
@@ -75,23 +79,37 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
       "router.get(path, mfa.requireSecondFactor(), handler)",
     );
     const guard = core.guard(args[0] as GuardPolicy<Context> | undefined);
-    return function secondFactorGuard(ctx, next) {
-      markReached(ctx);
+    /** Everything but the hot path: a refusal, a `when` policy, an async `user`, a missing or refused session. */
+    const guardFully = (ctx: Context, next: Next, known: KnownUser): Promise<unknown> => {
       const view = new KoaRequestView(ctx, core.bodyLimit);
       let decision: Decision | Promise<Decision>;
       try {
         const session = koaSessionPort(ctx, sessionOptions);
-        const user = core.resolveUser(ctx);
+        const user = known === UNRESOLVED ? core.resolveUser(ctx) : known;
         decision = isPromise(user)
           ? user.then((resolved) => guard.decide(ctx, view, session, resolved))
           : guard.decide(ctx, view, session, user);
       } catch (error) {
         return settleGuard(Promise.reject(error), ctx, view, next);
       }
-      // The hot path: a verified session goes on without a promise or a microtask of ours.
       if (decision === NEXT) return Promise.resolve(next());
       // A refusal, known at once or not, goes through settleGuard: only NEXT passes.
       return settleGuard(decision, ctx, view, next);
+    };
+    // The hot path (a verified session): the user callback and the record's check, without a promise,
+    // a microtask or an allocation of ours. A session the full path would refuse is never read here.
+    return function secondFactorGuard(ctx, next) {
+      markReached(ctx);
+      const record = usableRecord(ctx, sessionOptions);
+      if (record === undefined) return guardFully(ctx, next, UNRESOLVED);
+      let user: KnownUser;
+      try {
+        user = core.resolveUser(ctx);
+      } catch (error) {
+        return settleGuard(Promise.reject(error), ctx, new KoaRequestView(ctx, core.bodyLimit), next);
+      }
+      if (!isPromise(user) && guard.passes(record, user)) return Promise.resolve(next());
+      return guardFully(ctx, next, user);
     };
   }
 

@@ -15,20 +15,35 @@ export function checkUser(value: unknown): SecondFactorUser | null {
   if (typeof value !== "object" || Array.isArray(value))
     throw misconfigured(`returned ${describeValue(value)}`);
   const user = value as Record<string, unknown>;
+  // The usual case first, in straight-line checks: this runs on every guarded request.
+  if (
+    isId(user.id) &&
+    isOptionalString(user.phone) &&
+    isOptionalString(user.email) &&
+    isOptionalString(user.locale)
+  ) {
+    return value as SecondFactorUser;
+  }
   let id = user.id;
   if (typeof id === "number" && Number.isSafeInteger(id)) id = String(id);
-  if (typeof id !== "string" || id.length === 0 || id.length > 256) {
-    throw misconfigured(`returned a user whose "id" is ${describeValue(user.id)}`);
-  }
-  for (const field of ["phone", "email", "locale"] as const) {
-    const fieldValue = user[field];
-    if (fieldValue !== undefined && fieldValue !== null && typeof fieldValue !== "string") {
-      // The value itself is never shown: it may be a phone number (rule 10).
-      throw misconfigured(`returned a user whose "${field}" is of type ${typeof fieldValue}, not a string`);
+  if (!isId(id)) throw misconfigured(`returned a user whose "id" is ${describeValue(user.id)}`);
+  for (const field of CONTACT_FIELDS) {
+    // The value itself is never shown: it may be a phone number (rule 10).
+    if (!isOptionalString(user[field])) {
+      throw misconfigured(`returned a user whose "${field}" is of type ${typeof user[field]}, not a string`);
     }
   }
-  if (id !== user.id) return { ...(value as SecondFactorUser), id };
-  return value as SecondFactorUser;
+  return { ...(value as SecondFactorUser), id };
+}
+
+const CONTACT_FIELDS = ["phone", "email", "locale"] as const;
+
+function isId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= 256;
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === "string";
 }
 
 function misconfigured(what: string): SecondFactorError {

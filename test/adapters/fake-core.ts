@@ -76,6 +76,10 @@ export function fakeCore<Native>(options: FakeCoreOptions<Native>): SecondFactor
     allowClientSideSessions: options.allowClientSideSessions ?? false,
     resolveUser: (native) => options.user(native),
     guard: () => ({
+      passes(record, user) {
+        const fields = record as { verified?: unknown; user?: unknown } | undefined;
+        return user !== null && fields?.verified === true && fields.user === user.id;
+      },
       decide(_native, request, session, user) {
         const record = recordOf(session);
         if (user !== null && record?.verified === true && record.user === user.id) return NEXT;

@@ -757,6 +757,16 @@ describe("resolveUser", () => {
     expect(() => h.core.resolveUser({})).toThrow(/"user" callback/);
   });
 
+  it("names the field at fault, also behind a numeric id, and keeps a valid user as it is", () => {
+    const nullLocale = { id: "b", locale: null };
+    const users: unknown[] = [{ id: 7, email: 5 }, { id: "x".repeat(257) }, { id: 7.5 }, nullLocale];
+    const h = harness({ user: () => users.shift() as never });
+    expect(() => h.core.resolveUser({})).toThrow(/"email" is of type number/);
+    expect(() => h.core.resolveUser({})).toThrow(/"id" is/);
+    expect(() => h.core.resolveUser({})).toThrow(/"id" is/);
+    expect(h.core.resolveUser({})).toBe(nullLocale);
+  });
+
   it("returns a promise for an async callback and the same object for a valid user", async () => {
     const h = harness({ user: async () => ALICE });
     expect(await h.core.resolveUser({})).toBe(ALICE);

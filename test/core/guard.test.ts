@@ -222,3 +222,28 @@ describe("guard(policy).decide", () => {
     expect(() => h.core.guard(policy as never)).toThrow(message);
   });
 });
+
+describe("guard(policy).passes (the hot path asked before decide)", () => {
+  it("is true only for this user's verified record that meets the route's policy", () => {
+    const h = harness();
+    const at = h.clock.ms - 10 * 60_000;
+    const record = { ...newRecord(ALICE.id), verifiedAt: at, verifiedChannel: "sms" };
+    expect(h.core.guard().passes(record, ALICE)).toBe(true);
+    expect(h.core.guard().passes(record, { id: "carol" })).toBe(false);
+    expect(h.core.guard().passes(record, null)).toBe(false);
+    expect(h.core.guard().passes(newRecord(ALICE.id), ALICE)).toBe(false);
+    expect(h.core.guard().passes(undefined, ALICE)).toBe(false);
+    expect(h.core.guard().passes("verified", ALICE)).toBe(false);
+    expect(h.core.guard({ maxAge: "5m" }).passes(record, ALICE)).toBe(false);
+    expect(h.core.guard({ maxAge: "15m" }).passes(record, ALICE)).toBe(true);
+    expect(h.core.guard({ channels: ["call"] }).passes(record, ALICE)).toBe(false);
+    expect(h.core.guard({ channels: ["sms"] }).passes(record, ALICE)).toBe(true);
+  });
+
+  it("leaves a route with a `when` policy to decide, whatever the record says", () => {
+    const h = harness();
+    const record = { ...newRecord(ALICE.id), verifiedAt: h.clock.ms, verifiedChannel: "sms" };
+    expect(h.core.guard({ when: () => true }).passes(record, ALICE)).toBe(false);
+    expect(h.core.guard({ when: () => false }).passes(record, ALICE)).toBe(false);
+  });
+});
