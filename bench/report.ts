@@ -1,6 +1,7 @@
 /** Renders a run's results as the Markdown block of RESULTS.md. */
 import type { FlowResult } from "./flow/run.js";
 import { FLOW_STEPS } from "./flow/walk.js";
+import { IN_SITU_ROUTES, type InSituId } from "./http/in-situ.js";
 import type { Sample } from "./http/measure.js";
 import type { HttpResult } from "./http/rounds.js";
 import { COMPARISONS, type Comparison, TARGETS } from "./http/targets.js";
@@ -76,7 +77,7 @@ function machineSection(results: RunResults): string {
 
 function commandOf(options: BenchOptions): string {
   return (
-    `npm run bench -- --rounds ${options.rounds} --seconds ${options.seconds} --warmup ${options.warmupSeconds} ` +
+    `npm run bench -- --rounds ${options.rounds} --situ-rounds ${options.situRounds} --seconds ${options.seconds} --warmup ${options.warmupSeconds} ` +
     `--connections ${options.connections} --max-foreign ${options.maxForeign} --retries ${options.retries} --long-requests ${options.longRequests} --only ${options.sections.join(",")} ` +
     `--frameworks ${options.frameworks.join(",")}`
   );
@@ -109,6 +110,78 @@ function httpSection(result: HttpResult): string {
     "| ratio | req/s | CPU per request | 95 % CI of the medians (req/s; CPU) | target | verdict |",
     "|---|---|---|---|---|---|",
     ...ratios,
+    "",
+    inSituSection(result),
+  ].join("\n");
+}
+
+/** The ratio (3)/(2) in CPU per request that the in-situ difference implies, and its verdict. */
+const IN_SITU_DIFFERENCES: readonly {
+  readonly label: string;
+  readonly numerator: InSituId;
+  readonly denominator: InSituId;
+  readonly target?: number;
+}[] = [
+  {
+    label: "(3) − (2): all that second-factor adds before the handler",
+    numerator: "guard",
+    denominator: "plain",
+    target: 0.98,
+  },
+  { label: "(4) − (2): the same with step-up", numerator: "step-up", denominator: "plain", target: 0.98 },
+  {
+    label: "(2m) − (2): mounting sessionErrorHandler() and routes()",
+    numerator: "mounted",
+    denominator: "plain",
+  },
+  { label: "(3) − (2m): requireSecondFactor() itself", numerator: "guard", denominator: "mounted" },
+  { label: "(3) − (2h): the guard over a hand-written check", numerator: "guard", denominator: "hand" },
+];
+
+function inSituSection(result: HttpResult): string {
+  const { inSitu } = result;
+  const plainCpuUs = summarize(result.samples.plain.map((sample) => sample.cpuPerRequestUs)).median;
+  const medians = (id: InSituId) => inSitu.routes[id].map((stats) => stats.medianNs);
+  const rows = IN_SITU_ROUTES.map((route) => {
+    const rounds = inSitu.routes[route.id];
+    const requests = rounds.reduce((sum, stats) => sum + stats.count, 0);
+    return `| ${route.label} | ${spread(summarize(medians(route.id)), 0)} | ${spread(summarize(rounds.map((stats) => stats.p90Ns)), 0)} | ${requests} |`;
+  });
+  const differences = IN_SITU_DIFFERENCES.map((difference) => {
+    const numerator = medians(difference.numerator);
+    const perRound = medians(difference.denominator).map(
+      (ns, round) => (numerator[round] ?? Number.NaN) - ns,
+    );
+    const added = summarize(perRound);
+    const implied = (ns: number) => 1 / (1 + ns / 1000 / plainCpuUs);
+    let verdict = "";
+    if (difference.target !== undefined) {
+      const floor = difference.target;
+      const met = implied(added.median) >= floor;
+      const settled = perRound.every((ns) => implied(ns) >= floor === met);
+      verdict = `${met ? "met" : "**missed**"}${settled ? "" : " (not settled)"}`;
+    }
+    return `| ${difference.label} | ${spread(added, 0)} | ${fixed((added.median / 1000 / plainCpuUs) * 100, 2)} % | ${fixed(implied(added.median), 4)} (${fixed(implied(added.max), 4)}–${fixed(implied(added.min), 4)}) | ${difference.target === undefined ? "information" : `>= ${difference.target}`} | ${verdict} |`;
+  });
+  return [
+    `In situ (${inSitu.rounds} rounds of load on the same server, every connection requesting the`,
+    "routes in turn): the time from the session middleware handing a request on to the handler",
+    "starting, measured inside the server on every request (`performance.now()`). On a verified",
+    "session this segment holds everything second-factor adds before the handler: the router layers",
+    "it mounts and the guard, with caches as cold as a busy server leaves them. (Koa: the way back",
+    "through `sessionErrorHandler()`, mounted in front of the session, is outside the segment.)",
+    "",
+    "| route | ns, median of the rounds' medians (min–max) | ns, p90 (min–max) | requests |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+    `The differences of the medians, round by round, against the ${fixed(plainCpuUs, 1)} µs of server CPU a`,
+    "request of (2) costs (its median in the rounds above), and the ratio of CPU per request they",
+    "imply, 1 / (1 + difference / CPU of (2)); *not settled* when the rounds fall on both sides:",
+    "",
+    "| difference | ns, median (min–max) | of (2)'s CPU | implied ratio (min–max) | target | verdict |",
+    "|---|---|---|---|---|---|",
+    ...differences,
   ].join("\n");
 }
 

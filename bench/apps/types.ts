@@ -3,12 +3,14 @@ import type { Framework } from "../lib/options.js";
 
 /**
  * - `bare`: the framework alone, answering {@link ACCOUNT_PATH} (1);
- * - `app`: one app with the session middleware and three routes with the same handler, which reads
- *   the session: {@link PLAIN_PATH} answers before anything of second-factor runs (2);
- *   {@link ACCOUNT_PATH} is behind `requireSecondFactor()` (3, and the refusals of 5) and
- *   {@link STEP_UP_PATH} behind `requireSecondFactor({ maxAge })` (4), with `routes()` and
- *   `sessionErrorHandler()` mounted as the docs say. One process serves all three, so a ratio between
- *   them is not blurred by one process simply running faster than another.
+ * - `app`: the measured routes, each with the session middleware and the same handler, which reads
+ *   the session: {@link PLAIN_PATH} with nothing of second-factor (2), {@link MOUNTED_PATH} behind
+ *   `sessionErrorHandler()` and `routes()` (2m), {@link HAND_PATH} behind those and a hand-written
+ *   check (2h), {@link ACCOUNT_PATH} behind `requireSecondFactor()` (3, and the refusals of 5) and
+ *   {@link STEP_UP_PATH} behind `requireSecondFactor({ maxAge })` (4). Each route is the only one of
+ *   its own app (see `route-split.ts`), so no row pays for another's router layers; one process
+ *   serves them all, so a ratio between them is not blurred by one process running faster than
+ *   another.
  */
 export type AppKind = "bare" | "app";
 
@@ -20,6 +22,12 @@ export const PLAIN_PATH = "/plain";
  * without a guard: what mounting second-factor costs every request of the app, guarded or not.
  */
 export const MOUNTED_PATH = "/mounted";
+
+/**
+ * The route mounted where the guarded ones are, behind a hand-written check of the record's timestamp
+ * in place of the guard: the floor any guard could reach there.
+ */
+export const HAND_PATH = "/hand";
 
 /** The route behind `requireSecondFactor()` (and the only route of a `bare` server). */
 export const ACCOUNT_PATH = "/account";

@@ -15,6 +15,8 @@ export interface LoadRun {
   readonly method: "GET";
   /** Give each request its own query string (`?n=1`, `?n=2`, ...). @default false */
   readonly freshQuery?: boolean;
+  /** Paths each connection requests in turn, in place of the URL's (one request each, round and round). */
+  readonly paths?: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly connections: number;
   /** Seconds of load (whole seconds: autocannon stops on its one-second tick). */
@@ -62,6 +64,7 @@ function run(payload: unknown): Promise<LoadSummary> {
               ],
             }
           : {}),
+        ...(options.paths === undefined ? {} : { requests: options.paths.map((each) => ({ path: each })) }),
         ...(options.amount === undefined ? { duration: options.duration ?? 1 } : { amount: options.amount }),
       },
       (error, result) => {

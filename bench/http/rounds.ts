@@ -1,11 +1,13 @@
 /**
  * The HTTP bench of one framework: every target warmed up, then measured in interleaved rounds, in
  * {@link MEASURE_ORDER} and its reverse by turns, so that each target follows each of its
- * neighbours equally often (what one target leaves behind, garbage or JIT state, is shared out).
+ * neighbours equally often (what one target leaves behind, garbage or JIT state, is shared out);
+ * then the in-situ timing of the verified routes on the same app server.
  */
 import type { ChildHandle } from "../lib/child.js";
 import type { BenchEnv } from "../lib/env.js";
 import type { Framework } from "../lib/options.js";
+import { type InSituResult, measureInSitu } from "./in-situ.js";
 import type { LoadRun } from "./load-main.js";
 import { measure, measureQuietly, type Sample } from "./measure.js";
 import { type RunningServer, startServers, stopServers } from "./servers.js";
@@ -20,6 +22,8 @@ export interface HttpResult {
   readonly framework: Framework;
   readonly rounds: number;
   readonly samples: Readonly<Record<TargetId, readonly Sample[]>>;
+  /** The segment from the session middleware to the handler, timed inside the app server. */
+  readonly inSitu: InSituResult;
 }
 
 /**
@@ -74,7 +78,11 @@ export async function runHttpBench(
         samples[target.id].push(sample);
       }
     }
-    return { framework, rounds, samples };
+    const app = servers.get("app");
+    if (app === undefined) throw new Error("no app server");
+    env.log(`${framework}: in-situ timing, ${env.options.situRounds} rounds`);
+    const inSitu = await measureInSitu(env, load, app);
+    return { framework, rounds, samples, inSitu };
   } finally {
     await stopServers(servers);
   }

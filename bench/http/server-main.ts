@@ -1,10 +1,12 @@
 /**
  * A bench server: one app on 127.0.0.1 in its own process. The runner asks it to `start`, and for
- * its CPU time (`cpu`) and memory (`memory`) before and after each round.
+ * its CPU time (`cpu`) and memory (`memory`) before and after each round, and to time the segment
+ * from the session middleware to the handler (`segments-start`, `segments-stop`).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildListener } from "../apps/build.js";
+import { segmentTimer } from "../apps/segment-timer.js";
 import type { AppConfig } from "../apps/types.js";
 import { childConfig, serveIpc } from "../lib/ipc.js";
 
@@ -23,4 +25,6 @@ serveIpc({
     }),
   cpu: () => process.cpuUsage(),
   memory: () => process.memoryUsage(),
+  "segments-start": () => segmentTimer.start(),
+  "segments-stop": () => segmentTimer.stop(),
 });

@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly rounds: number;
   /** Seconds of load per target per round (whole seconds: autocannon reports per second). @default 1 */
   readonly seconds: number;
+  /** Interleaved rounds of the in-situ timing (one `seconds` of load per route per round). @default 5 */
+  readonly situRounds: number;
   /** Seconds of warm-up load per target before the first round. @default 2 */
   readonly warmupSeconds: number;
   /** Concurrent connections of the load generator (enough to keep one server core busy). @default 50 */
@@ -55,6 +57,7 @@ export interface BenchOptions {
 /** The defaults of {@link BenchOptions}: a full run in 8 to 14 minutes on two cores. */
 export const DEFAULT_OPTIONS: BenchOptions = Object.freeze({
   rounds: 20,
+  situRounds: 5,
   seconds: 1,
   warmupSeconds: 2,
   connections: 50,
@@ -76,6 +79,7 @@ export const USAGE = `npm run bench -- [options]
 
   --rounds N            interleaved rounds of the HTTP bench, >= 3        (default ${DEFAULT_OPTIONS.rounds})
   --seconds S           seconds of load per target per round              (default ${DEFAULT_OPTIONS.seconds})
+  --situ-rounds N       rounds of the in-situ timing of the HTTP bench     (default ${DEFAULT_OPTIONS.situRounds})
   --warmup S            seconds of warm-up load per target                 (default ${DEFAULT_OPTIONS.warmupSeconds})
   --connections N       concurrent connections of the load generator       (default ${DEFAULT_OPTIONS.connections})
   --max-foreign F       retake a measurement when other processes took more than F of the machine (default ${DEFAULT_OPTIONS.maxForeign})
@@ -95,6 +99,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const INTEGER_FLAGS = {
   "--rounds": { key: "rounds", min: 3, max: 1000 },
+  "--situ-rounds": { key: "situRounds", min: 1, max: 1000 },
   "--seconds": { key: "seconds", min: 1, max: 600 },
   "--warmup": { key: "warmupSeconds", min: 0, max: 600 },
   "--connections": { key: "connections", min: 1, max: 1000 },

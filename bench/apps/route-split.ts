@@ -1,0 +1,24 @@
+/**
+ * One app per measured route behind a front that picks it by path: each route then sits at the same
+ * depth of its own app, so no row pays for router layers another row's route adds in front of it
+ * (Express and Koa match routes one after another). The apps share the session store and the
+ * second-factor instance, so one session is valid on all of them.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** A Node request listener. */
+export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The listener that hands each request to the app of its path (query string ignored), or to `rest`.
+ * @example
+ * const listener = splitByPath(new Map([["/plain", plainApp]]), flowApp);
+ */
+export function splitByPath(apps: ReadonlyMap<string, Listener>, rest: Listener): Listener {
+  return (req, res) => {
+    const url = req.url ?? "/";
+    const queryAt = url.indexOf("?");
+    const app = apps.get(queryAt === -1 ? url : url.slice(0, queryAt)) ?? rest;
+    app(req, res);
+  };
+}
