@@ -73,7 +73,7 @@ export function koaSessionPort(ctx: Context, options: KoaSessionOptions): Sessio
   ) {
     throw noSessionMiddleware();
   }
-  if (!usesExternalStore(ctx) && !options.allowClientSideSessions) throw clientSideSessionRefused();
+  if (!options.allowClientSideSessions && !appUsesExternalStore(ctx, options)) throw clientSideSessionRefused();
   return new LazySessionPort(ctx, options.binding);
 }
 
