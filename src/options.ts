@@ -1,6 +1,7 @@
 import type { SecondFactorUser } from "./boundary.js";
 import { type CodeLength, DEFAULT_CODE_LENGTH } from "./code.js";
 import { type Duration, describeValue, parseDuration } from "./duration.js";
+import { SecondFactorError } from "./errors.js";
 import { createEmitter, type EmitEvent, type SecondFactorEvent, type SecondFactorLogger } from "./events.js";
 import type { Limits, LimitsOptions } from "./limits.js";
 import {
@@ -202,7 +203,8 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     );
   }
   const logger = parseLogger(options.logger);
-  const now = optionalFunction<() => number>(options.now, "now") ?? Date.now;
+  const customClock = optionalFunction<() => number>(options.now, "now");
+  const now = customClock === undefined ? Date.now : checkedClock(customClock);
   const basePath = parseBasePath(options.basePath);
   const pages = parsePages(options.pages);
   return {
@@ -236,6 +238,23 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     ),
     codeLength: parseCodeLength(options.codeLength),
     resendAfterMs: parseDuration(options.resendAfter ?? DEFAULTS.resendAfter, "resendAfter", true),
+  };
+}
+
+/**
+ * The app's clock, checked on every call: a time that is not a finite number would make every age
+ * comparison false, and a step-up window would never end. It is a configuration error instead.
+ */
+function checkedClock(clock: () => number): () => number {
+  return () => {
+    const time = clock();
+    if (typeof time !== "number" || !Number.isFinite(time)) {
+      throw new SecondFactorError(
+        "ERR_SF_MISCONFIGURED",
+        `second-factor: the "now" clock returned ${describeValue(time)}; it must return the time in ms as a finite number, like Date.now().`,
+      );
+    }
+    return time;
   };
 }
 

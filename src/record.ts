@@ -125,9 +125,10 @@ export function isVerifiedFor(
   if (record.v !== RECORD_VERSION || record.userId !== userId) return false;
   const verifiedAt = record.verifiedAt;
   if (typeof verifiedAt !== "number" || !Number.isFinite(verifiedAt)) return false;
-  if (verifiedAt > now + CLOCK_SKEW_MS) return false;
+  // Written so that a clock gone wrong (NaN) fails every comparison and so refuses.
+  if (!(verifiedAt <= now + CLOCK_SKEW_MS)) return false;
   // Rule 9: step-up age is measured on the app's clock from the moment the factor was passed.
-  if (maxAgeMs !== undefined && now - verifiedAt > maxAgeMs) return false;
+  if (maxAgeMs !== undefined && !(now - verifiedAt <= maxAgeMs)) return false;
   if (channels !== undefined && !channels.includes(record.verifiedChannel as Channel)) return false;
   return true;
 }

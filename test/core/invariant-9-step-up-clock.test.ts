@@ -43,4 +43,20 @@ describe("invariant 9: step-up age on the app's clock, from the moment of passin
     await verifySession(h, session);
     expect(strict.decide({}, requestView("/transfer"), session, ALICE)).toBe(NEXT);
   });
+
+  it("refuses with a configuration error, never a pass, when the app's clock stops returning a time", async () => {
+    const clock = { value: Date.UTC(2026, 10, 25, 12) as unknown };
+    const h = harness({ now: () => clock.value as number });
+    const session = new FakeSession();
+    await verifySession(h, session);
+    const stepUp = h.core.guard({ maxAge: "5m" });
+    expect(stepUp.decide({}, requestView("/transfer"), session, ALICE)).toBe(NEXT);
+    for (const broken of [Number.NaN, Number.POSITIVE_INFINITY, "soon", undefined]) {
+      clock.value = broken;
+      expect(() => stepUp.passes(session.value, ALICE)).toThrow(
+        expect.objectContaining({ code: "ERR_SF_MISCONFIGURED" }),
+      );
+      expect(() => stepUp.decide({}, requestView("/transfer"), session, ALICE)).toThrow(/"now" clock/);
+    }
+  });
 });

@@ -71,6 +71,11 @@ describe("the session record", () => {
     expect(isVerifiedFor(record, "alice", NOW, undefined, ["call"])).toBe(false);
   });
 
+  it("is not verified at all when the clock reads NaN, with or without a step-up window", () => {
+    expect(isVerifiedFor(verified(), "alice", Number.NaN, undefined, undefined)).toBe(false);
+    expect(isVerifiedFor(verified(), "alice", Number.NaN, 60_000, undefined)).toBe(false);
+  });
+
   it("is not verified for another user, an unknown version, or a verifiedAt in the future", () => {
     expect(isVerifiedFor(verified(), "carol", NOW, undefined, undefined)).toBe(false);
     expect(isVerifiedFor(verified({ v: 0 }), "alice", NOW, undefined, undefined)).toBe(false);
