@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from "koa";
 import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
 import { NEXT } from "../../src/boundary.js";
 import { isSecondFactorError } from "../../src/errors.js";
-import { guardRefusal } from "../shared/decision.js";
+import { guardRefusal, type ResponseDecision } from "../shared/decision.js";
 import { isUnderBasePath } from "../shared/flow-path.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
@@ -93,8 +93,17 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
         return settleGuard(Promise.reject(error), ctx, view, next);
       }
       if (decision === NEXT) return Promise.resolve(next());
-      // A refusal, known at once or not, goes through settleGuard: only NEXT passes.
-      return settleGuard(decision, ctx, view, next);
+      if (isPromise(decision)) return settleGuard(decision, ctx, view, next);
+      // A refusal known at once (nothing to save) is answered at once, without an async frame; only
+      // NEXT passes, and anything else must be a response, or the request fails (fail closed).
+      let refusal: Decision;
+      try {
+        refusal = guardRefusal(decision);
+      } catch (error) {
+        return settleGuard(Promise.reject(error), ctx, view, next);
+      }
+      setDecision(ctx, refusal as ResponseDecision);
+      return Promise.resolve();
     };
     // The hot path (a verified session): the user callback and the record's check, without a promise,
     // a microtask or an allocation of ours. A session the full path would refuse is never read here.

@@ -73,7 +73,8 @@ export function koaSessionPort(ctx: Context, options: KoaSessionOptions): Sessio
   ) {
     throw noSessionMiddleware();
   }
-  if (!options.allowClientSideSessions && !appUsesExternalStore(ctx, options)) throw clientSideSessionRefused();
+  if (!options.allowClientSideSessions && !appUsesExternalStore(ctx, options))
+    throw clientSideSessionRefused();
   return new LazySessionPort(ctx, options.binding);
 }
 

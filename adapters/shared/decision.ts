@@ -10,13 +10,34 @@ export function decisionPayload(decision: ResponseDecision): { contentType: stri
     case "html":
       return { contentType: "text/html; charset=utf-8", text: decision.body };
     case "json":
-      return {
-        contentType: "application/json; charset=utf-8",
-        text: JSON.stringify(decision.body) ?? "null",
-      };
+      return { contentType: "application/json; charset=utf-8", text: jsonText(decision.body) };
     case "redirect":
       return { contentType: "text/plain; charset=utf-8", text: "" };
   }
+}
+
+/**
+ * The JSON text of deeply frozen bodies, the ones a guard makes once and answers every refused request
+ * with: they cannot change, so they are serialised once.
+ */
+const frozenJson = new WeakMap<object, string>();
+
+function jsonText(body: unknown): string {
+  if (typeof body !== "object" || body === null || !Object.isFrozen(body)) {
+    return JSON.stringify(body) ?? "null";
+  }
+  if (!frozenJson.has(body) && !isDeeplyFrozen(body)) return JSON.stringify(body) ?? "null";
+  let text = frozenJson.get(body);
+  if (text === undefined) {
+    text = JSON.stringify(body) ?? "null";
+    frozenJson.set(body, text);
+  }
+  return text;
+}
+
+function isDeeplyFrozen(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  return Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen);
 }
 
 /** True when `headers` names `name` (case-insensitively). */

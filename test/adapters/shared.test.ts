@@ -1,7 +1,8 @@
-// The framework-free pieces both adapters share: flow-path matching, parsed-body checks, misuse
-// detection, and the session port that never leaves a half-written record after a store failure.
-import { describe, expect, it } from "vitest";
+// The framework-free pieces both adapters share: flow-path matching, decision payloads, parsed-body
+// checks, misuse detection, and the session port that never leaves a half-written record after a store failure.
+import { describe, expect, it, vi } from "vitest";
 import { fromParsedBody, streamConsumed } from "../../adapters/shared/body.js";
+import { decisionPayload } from "../../adapters/shared/decision.js";
 import { isUnderBasePath } from "../../adapters/shared/flow-path.js";
 import { LazySessionPort, recordIn, type SessionBinding } from "../../adapters/shared/lazy-session-port.js";
 import { assertCalledAsFactory, looksLikeMiddlewareCall } from "../../adapters/shared/misuse.js";
@@ -28,6 +29,34 @@ describe("isUnderBasePath", () => {
   it("handles a nested base path", () => {
     expect(isUnderBasePath("/auth/2fa/send", "/auth/2fa")).toBe(true);
     expect(isUnderBasePath("/auth/2fa-x", "/auth/2fa")).toBe(false);
+  });
+});
+
+describe("decisionPayload", () => {
+  const json = (body: unknown) => ({ kind: "json" as const, status: 401, body, headers: {} });
+
+  it("serialises a deeply frozen body once and answers the same text after", () => {
+    const body = Object.freeze({ error: "second_factor_required", max_age: 300 });
+    const stringify = vi.spyOn(JSON, "stringify");
+    try {
+      expect(decisionPayload(json(body)).text).toBe('{"error":"second_factor_required","max_age":300}');
+      expect(decisionPayload(json(body)).text).toBe('{"error":"second_factor_required","max_age":300}');
+      expect(stringify).toHaveBeenCalledTimes(1);
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
+  it("never answers stale text for a body that can still change", () => {
+    const nested = { attempts: 3 };
+    const shallow = Object.freeze({ error: "x", detail: nested });
+    const open = { error: "y" };
+    expect(decisionPayload(json(shallow)).text).toBe('{"error":"x","detail":{"attempts":3}}');
+    expect(decisionPayload(json(open)).text).toBe('{"error":"y"}');
+    nested.attempts = 2;
+    open.error = "z";
+    expect(decisionPayload(json(shallow)).text).toBe('{"error":"x","detail":{"attempts":2}}');
+    expect(decisionPayload(json(open)).text).toBe('{"error":"z"}');
   });
 });
 
