@@ -99,8 +99,9 @@ export interface GuardPolicy<Native> {
 export interface CoreGuard<Native> {
   /**
    * The hot path, asked before {@link decide}: true when `record` (the raw value under the session key)
-   * lets `user` through on this route at once. Synchronous, allocation-free, never throws. False means
-   * only "ask {@link decide}" (which also covers a `when` policy), never a refusal by itself.
+   * lets `user` through on this route at once. Synchronous and allocation-free; throws only when the
+   * app's `now` clock is broken (`ERR_SF_MISCONFIGURED`). False means only "ask {@link decide}" (which
+   * also covers a `when` policy), never a refusal by itself.
    */
   passes(record: unknown, user: SecondFactorUser | null): boolean;
   /**

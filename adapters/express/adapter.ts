@@ -124,13 +124,15 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
         return;
       }
       let user: ReturnType<typeof core.resolveUser>;
+      let passed: boolean;
       try {
         user = core.resolveUser(req);
+        passed = !isPromise(user) && guard.passes(record, user);
       } catch (error) {
         fail(error, req, res, next, new ExpressRequestView(req, core.bodyLimit));
         return;
       }
-      if (!isPromise(user) && guard.passes(record, user)) next();
+      if (passed) next();
       else guardFully(req, res, next, user);
     };
   }

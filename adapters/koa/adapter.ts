@@ -112,12 +112,14 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
       const record = usableRecord(ctx, sessionOptions);
       if (record === undefined) return guardFully(ctx, next, UNRESOLVED);
       let user: KnownUser;
+      let passed: boolean;
       try {
         user = core.resolveUser(ctx);
+        passed = !isPromise(user) && guard.passes(record, user);
       } catch (error) {
         return settleGuard(Promise.reject(error), ctx, new KoaRequestView(ctx, core.bodyLimit), next);
       }
-      if (!isPromise(user) && guard.passes(record, user)) return Promise.resolve(next());
+      if (passed) return Promise.resolve(next());
       return guardFully(ctx, next, user);
     };
   }

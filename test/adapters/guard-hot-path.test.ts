@@ -108,6 +108,28 @@ describe("Express guard hot path", () => {
     expect(String(broken)).toContain("user lookup failed");
   });
 
+  it("hands a check that throws (a broken clock) to the error path, never to the route", async () => {
+    const core = fakeCore<Request>({ user: () => ALICE });
+    const clockFailure = new Error("the clock is broken");
+    const guardOf = core.guard.bind(core);
+    core.guard = (policy) => ({
+      ...guardOf(policy),
+      passes: () => {
+        throw clockFailure;
+      },
+    });
+    const guard = expressMiddleware(core).requireSecondFactor();
+    const next = vi.fn();
+    const req = expressRequest({
+      session: expressServerSession(VERIFIED),
+      sessionID: "s1",
+      sessionStore: {},
+    });
+    void guard(req, { headersSent: false } as unknown as Response, next);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(next).toHaveBeenCalledWith(clockFailure);
+  });
+
   it("takes the full path for an async user callback and still lets a verified session through", async () => {
     const passed = await runExpressGuard(
       { user: async () => ALICE },
@@ -191,6 +213,22 @@ describe("Koa guard hot path", () => {
         },
       })(koaContext(VERIFIED, true), next),
     ).rejects.toThrow("user lookup failed");
+    expect(next).not.toHaveBeenCalled();
+  });
+
+  it("hands a check that throws (a broken clock) to the error path, never to the route", async () => {
+    const core = fakeCore<Context>({ user: () => ALICE });
+    const guardOf = core.guard.bind(core);
+    core.guard = (policy) => ({
+      ...guardOf(policy),
+      passes: () => {
+        throw new Error("the clock is broken");
+      },
+    });
+    const next = vi.fn(async () => {});
+    await expect(koaMiddleware(core).requireSecondFactor()(koaContext(VERIFIED, true), next)).rejects.toThrow(
+      "the clock is broken",
+    );
     expect(next).not.toHaveBeenCalled();
   });
 
