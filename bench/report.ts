@@ -4,6 +4,7 @@ import { FLOW_STEPS } from "./flow/walk.js";
 import { IN_SITU_ROUTES, type InSituId } from "./http/in-situ.js";
 import type { Sample } from "./http/measure.js";
 import type { HttpResult } from "./http/rounds.js";
+import { SIDE_BY_SIDE_PAIRS, sideBySideRatios } from "./http/side-by-side.js";
 import { COMPARISONS, type Comparison, TARGETS } from "./http/targets.js";
 import type { CorePlan } from "./lib/child.js";
 import type { Machine } from "./lib/machine.js";
@@ -77,7 +78,7 @@ function machineSection(results: RunResults): string {
 
 function commandOf(options: BenchOptions): string {
   return (
-    `npm run bench -- --rounds ${options.rounds} --situ-rounds ${options.situRounds} --seconds ${options.seconds} --warmup ${options.warmupSeconds} ` +
+    `npm run bench -- --rounds ${options.rounds} --situ-rounds ${options.situRounds} --side-rounds ${options.sideRounds} --side-seconds ${options.sideSeconds} --seconds ${options.seconds} --warmup ${options.warmupSeconds} ` +
     `--connections ${options.connections} --max-foreign ${options.maxForeign} --retries ${options.retries} --long-requests ${options.longRequests} --only ${options.sections.join(",")} ` +
     `--frameworks ${options.frameworks.join(",")}`
   );
@@ -110,6 +111,8 @@ function httpSection(result: HttpResult): string {
     "| ratio | req/s | CPU per request | 95 % CI of the medians (req/s; CPU) | target | verdict |",
     "|---|---|---|---|---|---|",
     ...ratios,
+    "",
+    sideBySideSection(result),
     "",
     inSituSection(result),
   ].join("\n");
@@ -199,26 +202,68 @@ function ratioRow(result: HttpResult, comparison: Comparison): string {
   const rps = summarize(rpsRatios);
   const cpu = summarize(cpuRatios);
   const intervals = [medianInterval(rpsRatios), medianInterval(cpuRatios)];
-  const interval = intervals
+  const { target, verdict } = judge(comparison, [rps, cpu], intervals);
+  return `| ${comparison.label} | ${spread(rps, 3)} | ${spread(cpu, 3)} | ${intervalText(intervals)} | ${target} | ${verdict} |`;
+}
+
+function intervalText(intervals: readonly ({ low: number; high: number } | undefined)[]): string {
+  return intervals
     .map((range) => (range === undefined ? "n/a" : `${fixed(range.low, 3)}–${fixed(range.high, 3)}`))
     .join("; ");
-  let target = "information";
-  let verdict = "";
-  if (comparison.target !== undefined) {
-    const floor = comparison.target;
-    target = `>= ${floor}`;
-    const met = rps.median >= floor && cpu.median >= floor;
+}
+
+/**
+ * The target column and the verdict of a ratio measured by several metrics: met when every median
+ * is at or above the target, settled when every interval lies on the same side; for an A/A ratio,
+ * within when every median lies within the band.
+ */
+function judge(
+  goal: { readonly target?: number; readonly band?: number },
+  medians: readonly Spread[],
+  intervals: readonly ({ low: number; high: number } | undefined)[],
+): { target: string; verdict: string } {
+  if (goal.target !== undefined) {
+    const floor = goal.target;
+    const met = medians.every((value) => value.median >= floor);
     const settled = intervals.every(
       (range) => range !== undefined && range.low >= floor === met && range.high >= floor === met,
     );
-    verdict = `${met ? "met" : "**missed**"}${settled ? "" : " (not settled)"}`;
-  } else if (comparison.band !== undefined) {
-    const band = comparison.band;
-    target = `1 ± ${band}`;
-    const within = (value: number) => Math.abs(value - 1) <= band;
-    verdict = within(rps.median) && within(cpu.median) ? "within" : "**outside**";
+    return {
+      target: `>= ${floor}`,
+      verdict: `${met ? "met" : "**missed**"}${settled ? "" : " (not settled)"}`,
+    };
   }
-  return `| ${comparison.label} | ${spread(rps, 3)} | ${spread(cpu, 3)} | ${interval} | ${target} | ${verdict} |`;
+  if (goal.band !== undefined) {
+    const band = goal.band;
+    const within = medians.every((value) => Math.abs(value.median - 1) <= band);
+    return { target: `1 ± ${band}`, verdict: within ? "within" : "**outside**" };
+  }
+  return { target: "information", verdict: "" };
+}
+
+function sideBySideSection(result: HttpResult): string {
+  const { sideBySide } = result;
+  const rows = SIDE_BY_SIDE_PAIRS.map((pair, index) => {
+    const { cpu, rps } = sideBySideRatios(sideBySide.pairs[index] ?? []);
+    const medians = [summarize(cpu.swapped), summarize(rps.swapped)];
+    const intervals = [medianInterval(cpu.swapped), medianInterval(rps.swapped)];
+    const { target, verdict } = judge(pair, medians, intervals);
+    const [cpuSpread, rpsSpread] = medians as [Spread, Spread];
+    return `| ${pair.label} | ${spread(cpuSpread, 3)} | ${spread(rpsSpread, 3)} | ${intervalText(intervals)} | ${spread(summarize(cpu.perRound), 3)} | ${target} | ${verdict} |`;
+  });
+  return [
+    `Side by side (${sideBySide.rounds} rounds of ${sideBySide.seconds} s): both routes of a ratio served at the same time, each`,
+    "by its own process of the app, both processes pinned to the server core and each loaded by half",
+    "the connections, so that both routes meet the same moments of the machine's speed. The processes",
+    "swap routes every round; each value is the geometric mean of two swapped rounds, in which what",
+    "one process does better than the other cancels out. CPU as above (denominator over numerator);",
+    "req/s of the numerator over the denominator's (the scheduler shares the core, so it is the less",
+    "direct of the two).",
+    "",
+    "| ratio | CPU per request, median (min–max) | req/s | 95 % CI of the medians (CPU; req/s) | single rounds, CPU | target | verdict |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 function microSection(micro: MicroResult): string {

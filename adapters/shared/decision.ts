@@ -17,6 +17,46 @@ export function decisionPayload(decision: ResponseDecision): { contentType: stri
 }
 
 /**
+ * A decision as the response to write: its status, every header in the order to set them (the
+ * decision's own, then `Location` for a redirect and the default `Content-Type` when it names none),
+ * and the body with its length in bytes.
+ */
+export interface ResponseParts {
+  readonly status: number;
+  readonly headers: readonly (readonly [name: string, value: string])[];
+  readonly text: string;
+  readonly byteLength: number;
+}
+
+/**
+ * The parts of deeply frozen decisions (a guard's refusals, made once per route and answered to every
+ * refused request): they cannot change, so they are worked out once.
+ */
+const frozenParts = new WeakMap<object, ResponseParts>();
+
+/**
+ * The {@link ResponseParts} of a decision, worked out once for a deeply frozen one.
+ * @example
+ * const { status, headers, text } = responseParts(decision);
+ */
+export function responseParts(decision: ResponseDecision): ResponseParts {
+  const known = frozenParts.get(decision);
+  if (known !== undefined) return known;
+  const { contentType, text } = decisionPayload(decision);
+  const headers: [string, string][] = Object.entries(decision.headers);
+  if (decision.kind === "redirect") headers.push(["Location", decision.location]);
+  if (!hasHeader(decision.headers, "content-type")) headers.push(["Content-Type", contentType]);
+  const parts: ResponseParts = {
+    status: decision.status,
+    headers,
+    text,
+    byteLength: Buffer.byteLength(text),
+  };
+  if (isDeeplyFrozen(decision)) frozenParts.set(decision, parts);
+  return parts;
+}
+
+/**
  * The JSON text of deeply frozen bodies, the ones a guard makes once and answers every refused request
  * with: they cannot change, so they are serialised once.
  */

@@ -90,4 +90,9 @@ function run(payload: unknown): Promise<LoadSummary> {
   });
 }
 
-serveIpc({ run, cpu: () => process.cpuUsage() });
+/** Several runs at once (each its own autocannon instance), for servers measured side by side. */
+function runTogether(payload: unknown): Promise<LoadSummary[]> {
+  return Promise.all((payload as LoadRun[]).map((each) => run(each)));
+}
+
+serveIpc({ run, "run-together": runTogether, cpu: () => process.cpuUsage() });

@@ -55,7 +55,7 @@ export async function measure(
   const runner = process.cpuUsage(runnerBefore);
   const loadAfter = await load.request<NodeJS.CpuUsage>("cpu");
   const after = await server.request<NodeJS.CpuUsage>("cpu");
-  check(summary, target);
+  checkSummary(summary, target);
   const cpuUs = after.user - before.user + (after.system - before.system);
   const ours = cpuUs + micros(loadAfter) - micros(loadBefore) + micros(runner);
   const foreignShare =
@@ -77,7 +77,13 @@ function micros(usage: NodeJS.CpuUsage): number {
   return usage.user + usage.system;
 }
 
-function check(summary: LoadSummary, target: Target): void {
+/**
+ * Refuses a measurement in which any answer had another status than the target's, or connections failed.
+ * @throws Error naming the target and what the load saw: the measurement is void.
+ * @example
+ * checkSummary(summary, target);
+ */
+export function checkSummary(summary: LoadSummary, target: Target): void {
   const wrong = Object.entries(summary.statuses).filter(([status]) => Number(status) !== target.status);
   if (summary.requests === 0 || wrong.length > 0 || summary.errors > 0) {
     throw new Error(

@@ -2,7 +2,8 @@
  * The HTTP bench of one framework: every target warmed up, then measured in interleaved rounds, in
  * {@link MEASURE_ORDER} and its reverse by turns, so that each target follows each of its
  * neighbours equally often (what one target leaves behind, garbage or JIT state, is shared out);
- * then the in-situ timing of the verified routes on the same app server.
+ * then the gated ratios side by side (both routes at once, on two processes of the app), and the
+ * in-situ timing of the verified routes on the app server.
  */
 import type { ChildHandle } from "../lib/child.js";
 import type { BenchEnv } from "../lib/env.js";
@@ -11,6 +12,7 @@ import { type InSituResult, measureInSitu } from "./in-situ.js";
 import type { LoadRun } from "./load-main.js";
 import { measure, measureQuietly, type Sample } from "./measure.js";
 import { type RunningServer, startServers, stopServers } from "./servers.js";
+import { measureSideBySide, SIDE_BY_SIDE_SERVERS, type SideBySideResult } from "./side-by-side.js";
 import { MEASURE_ORDER, TARGETS, type Target, type TargetId } from "./targets.js";
 
 /**
@@ -22,6 +24,8 @@ export interface HttpResult {
   readonly framework: Framework;
   readonly rounds: number;
   readonly samples: Readonly<Record<TargetId, readonly Sample[]>>;
+  /** The gated ratios measured with both routes served at once, on two processes of the app. */
+  readonly sideBySide: SideBySideResult;
   /** The segment from the session middleware to the handler, timed inside the app server. */
   readonly inSitu: InSituResult;
 }
@@ -37,7 +41,11 @@ export async function runHttpBench(
   framework: Framework,
 ): Promise<HttpResult> {
   const { rounds, seconds, warmupSeconds, connections } = env.options;
-  const servers = await startServers(env, framework, TARGETS);
+  // The side-by-side measurement serves every session on both processes of the app.
+  const sideBySideSessions = SIDE_BY_SIDE_SERVERS.flatMap((server) =>
+    (["verified", "unverified"] as const).map((session) => ({ server, session })),
+  );
+  const servers = await startServers(env, framework, [...TARGETS, ...sideBySideSessions]);
   try {
     const runOf = (target: Target, duration: number): LoadRun => {
       const server = serverOf(servers, target);
@@ -78,11 +86,13 @@ export async function runHttpBench(
         samples[target.id].push(sample);
       }
     }
+    env.log(`${framework}: side by side, ${env.options.sideRounds} rounds`);
+    const sideBySide = await measureSideBySide(env, load, servers);
     const app = servers.get("app");
     if (app === undefined) throw new Error("no app server");
     env.log(`${framework}: in-situ timing, ${env.options.situRounds} rounds`);
     const inSitu = await measureInSitu(env, load, app);
-    return { framework, rounds, samples, inSitu };
+    return { framework, rounds, samples, sideBySide, inSitu };
   } finally {
     await stopServers(servers);
   }

@@ -24,6 +24,13 @@ export interface BenchOptions {
   readonly seconds: number;
   /** Interleaved rounds of the in-situ timing (one `seconds` of load per route per round). @default 5 */
   readonly situRounds: number;
+  /**
+   * Rounds of the side-by-side measurement (an even number: the two processes swap routes every
+   * round, and two swapped rounds make one value). @default 12
+   */
+  readonly sideRounds: number;
+  /** Seconds of load per pair per round of the side-by-side measurement. @default 3 */
+  readonly sideSeconds: number;
   /** Seconds of warm-up load per target before the first round. @default 2 */
   readonly warmupSeconds: number;
   /** Concurrent connections of the load generator (enough to keep one server core busy). @default 50 */
@@ -54,10 +61,12 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
 }
 
-/** The defaults of {@link BenchOptions}: a full run in 8 to 14 minutes on two cores. */
+/** The defaults of {@link BenchOptions}: a full run in 15 to 20 minutes on two cores. */
 export const DEFAULT_OPTIONS: BenchOptions = Object.freeze({
   rounds: 20,
   situRounds: 5,
+  sideRounds: 12,
+  sideSeconds: 3,
   seconds: 1,
   warmupSeconds: 2,
   connections: 50,
@@ -80,6 +89,8 @@ export const USAGE = `npm run bench -- [options]
   --rounds N            interleaved rounds of the HTTP bench, >= 3        (default ${DEFAULT_OPTIONS.rounds})
   --seconds S           seconds of load per target per round              (default ${DEFAULT_OPTIONS.seconds})
   --situ-rounds N       rounds of the in-situ timing of the HTTP bench     (default ${DEFAULT_OPTIONS.situRounds})
+  --side-rounds N       rounds of the side-by-side measurement, even     (default ${DEFAULT_OPTIONS.sideRounds})
+  --side-seconds S      seconds of load per pair per side-by-side round   (default ${DEFAULT_OPTIONS.sideSeconds})
   --warmup S            seconds of warm-up load per target                 (default ${DEFAULT_OPTIONS.warmupSeconds})
   --connections N       concurrent connections of the load generator       (default ${DEFAULT_OPTIONS.connections})
   --max-foreign F       retake a measurement when other processes took more than F of the machine (default ${DEFAULT_OPTIONS.maxForeign})
@@ -100,6 +111,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const INTEGER_FLAGS = {
   "--rounds": { key: "rounds", min: 3, max: 1000 },
   "--situ-rounds": { key: "situRounds", min: 1, max: 1000 },
+  "--side-rounds": { key: "sideRounds", min: 2, max: 1000 },
+  "--side-seconds": { key: "sideSeconds", min: 1, max: 600 },
   "--seconds": { key: "seconds", min: 1, max: 600 },
   "--warmup": { key: "warmupSeconds", min: 0, max: 600 },
   "--connections": { key: "connections", min: 1, max: 1000 },
@@ -142,6 +155,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     } else {
       throw new Error(`bench: unknown option ${JSON.stringify(flag)}. Run with --help for the options.`);
     }
+  }
+  if (options.sideRounds % 2 !== 0) {
+    throw new Error(
+      `bench: --side-rounds must be even (two swapped rounds make one value), got ${options.sideRounds}.`,
+    );
   }
   return options;
 }

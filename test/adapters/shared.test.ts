@@ -2,7 +2,7 @@
 // checks, misuse detection, and the session port that never leaves a half-written record after a store failure.
 import { describe, expect, it, vi } from "vitest";
 import { fromParsedBody, streamConsumed } from "../../adapters/shared/body.js";
-import { decisionPayload } from "../../adapters/shared/decision.js";
+import { decisionPayload, responseParts } from "../../adapters/shared/decision.js";
 import { isUnderBasePath } from "../../adapters/shared/flow-path.js";
 import { LazySessionPort, recordIn, type SessionBinding } from "../../adapters/shared/lazy-session-port.js";
 import { assertCalledAsFactory, looksLikeMiddlewareCall } from "../../adapters/shared/misuse.js";
@@ -57,6 +57,57 @@ describe("decisionPayload", () => {
     open.error = "z";
     expect(decisionPayload(json(shallow)).text).toBe('{"error":"x","detail":{"attempts":2}}');
     expect(decisionPayload(json(open)).text).toBe('{"error":"z"}');
+  });
+});
+
+describe("responseParts", () => {
+  const deepFreeze = <T extends object>(value: T): T => {
+    for (const inner of Object.values(value))
+      if (typeof inner === "object" && inner !== null) deepFreeze(inner);
+    return Object.freeze(value);
+  };
+
+  it("lists the decision's headers, then Location and the default Content-Type when it names none", () => {
+    const redirect = {
+      kind: "redirect" as const,
+      status: 302 as const,
+      location: "/2fa",
+      headers: { Vary: "Accept" },
+    };
+    expect(responseParts(redirect)).toEqual({
+      status: 302,
+      headers: [
+        ["Vary", "Accept"],
+        ["Location", "/2fa"],
+        ["Content-Type", "text/plain; charset=utf-8"],
+      ],
+      text: "",
+      byteLength: 0,
+    });
+    const page = { kind: "html" as const, status: 200, body: "é", headers: { "content-type": "text/html" } };
+    expect(responseParts(page)).toEqual({
+      status: 200,
+      headers: [["content-type", "text/html"]],
+      text: "é",
+      byteLength: 2,
+    });
+  });
+
+  it("works a deeply frozen decision out once, and never answers stale parts for one that can change", () => {
+    const frozen = deepFreeze({
+      kind: "json" as const,
+      status: 401,
+      body: { error: "x" },
+      headers: { A: "1" },
+    });
+    expect(responseParts(frozen)).toBe(responseParts(frozen));
+    const headers: Record<string, string> = { A: "1" };
+    const shallow = Object.freeze({ kind: "json" as const, status: 401, body: { error: "y" }, headers });
+    const first = responseParts(shallow);
+    headers.A = "2";
+    const second = responseParts(shallow);
+    expect(second).not.toBe(first);
+    expect(second.headers).toContainEqual(["A", "2"]);
   });
 });
 

@@ -1,0 +1,220 @@
+/**
+ * Side by side: the two routes of a ratio measured at the same time, each on its own process of the
+ * same app, both processes pinned to the one server core and each under its own half of the load.
+ * The scheduler hands the core to one process and the other by turns, a few ms at a time, so both
+ * routes run through the same moments of the machine's speed, which in one-after-the-other
+ * measurements swings ±15 % from one second to the next. The processes swap routes every other
+ * round; the geometric mean of two swapped rounds cancels whatever one process does better than
+ * the other (two processes of one app differ by up to 12 % here).
+ */
+import type { ChildHandle } from "../lib/child.js";
+import type { BenchEnv } from "../lib/env.js";
+import type { LoadRun, LoadSummary } from "./load-main.js";
+import { checkSummary } from "./measure.js";
+import type { RunningServer } from "./servers.js";
+import { TARGETS, type Target, type TargetId } from "./targets.js";
+
+/**
+ * A ratio measured side by side: `numerator / denominator`, both routes served at once.
+ * @example
+ * const pair: SideBySidePair = { label: "(3)/(2)", numerator: "guard", denominator: "plain", target: 0.98 };
+ */
+export interface SideBySidePair {
+  readonly label: string;
+  readonly numerator: TargetId;
+  readonly denominator: TargetId;
+  /** The lowest acceptable ratio, for the issue's targets. */
+  readonly target?: number;
+  /** For the A/A pair: the ratio must lie within 1 ± this. */
+  readonly band?: number;
+}
+
+/** The ratios measured side by side: the A/A pair, then the issue's gated ratios. */
+export const SIDE_BY_SIDE_PAIRS: readonly SideBySidePair[] = [
+  { label: "A/A: (2) beside (2)", numerator: "plain", denominator: "plain", band: 0.03 },
+  { label: "(3)/(2): the guard, verified", numerator: "guard", denominator: "plain", target: 0.98 },
+  { label: "(4)/(2): step-up, verified", numerator: "step-up", denominator: "plain", target: 0.98 },
+  {
+    label: "(2m)/(2): mounting routes() and sessionErrorHandler()",
+    numerator: "mounted",
+    denominator: "plain",
+  },
+  { label: "(3)/(2m): requireSecondFactor() itself", numerator: "guard", denominator: "mounted" },
+  { label: "(5a)/(3): redirect", numerator: "redirect", denominator: "guard", target: 0.95 },
+  { label: "(5b)/(3): 401 JSON", numerator: "json-401", denominator: "guard", target: 0.95 },
+];
+
+/** The servers that take turns: two processes of the same app. */
+export const SIDE_BY_SIDE_SERVERS = ["app", "app-2"] as const;
+
+/**
+ * One side of one round: what one process did with one route.
+ * @example
+ * const cpuPerRequestUs = side.cpuUs / side.requests;
+ */
+export interface SideSample {
+  readonly requests: number;
+  readonly seconds: number;
+  /** The process's CPU time (user + system) over the measurement, in µs. */
+  readonly cpuUs: number;
+  readonly p99Ms: number;
+}
+
+/**
+ * One round of one pair: both sides, and which process served the numerator.
+ * @example
+ * const ratio = round.denominator.cpuUs / round.denominator.requests / (round.numerator.cpuUs / round.numerator.requests);
+ */
+export interface SideBySideRound {
+  /** Index into {@link SIDE_BY_SIDE_SERVERS} of the process that served the numerator. */
+  readonly numeratorServer: 0 | 1;
+  readonly numerator: SideSample;
+  readonly denominator: SideSample;
+}
+
+/**
+ * Every round of every pair (index = round); rounds alternate which process serves the numerator.
+ * @example
+ * const guardRounds = result.pairs[1];
+ */
+export interface SideBySideResult {
+  readonly rounds: number;
+  /** Seconds of load per pair per round. */
+  readonly seconds: number;
+  /** Same order as {@link SIDE_BY_SIDE_PAIRS}. */
+  readonly pairs: readonly (readonly SideBySideRound[])[];
+}
+
+/**
+ * Measures every pair of {@link SIDE_BY_SIDE_PAIRS} in `env.options.sideRounds` rounds (an even
+ * number: the processes swap every round) of `env.options.sideSeconds`, after a warm-up of every
+ * route on both processes; a round measures every pair once, in turn.
+ * @throws Error when an answer is not the target's status, or a server is missing a session.
+ * @example
+ * const sideBySide = await measureSideBySide(env, load, servers);
+ */
+export async function measureSideBySide(
+  env: BenchEnv,
+  load: ChildHandle,
+  servers: ReadonlyMap<string, RunningServer>,
+): Promise<SideBySideResult> {
+  const { sideRounds, sideSeconds: seconds, warmupSeconds, connections } = env.options;
+  const processes = SIDE_BY_SIDE_SERVERS.map((id) => {
+    const server = servers.get(id);
+    if (server === undefined) throw new Error(`side by side: no ${id} server`);
+    return server;
+  }) as [RunningServer, RunningServer];
+  // Half the connections each: the two together load the core as one target does in the rounds.
+  const half = Math.max(1, Math.floor(connections / 2));
+  // Each process serves each route once, unmeasured, in this set-up (two processes on one core),
+  // before the first round: the first rounds came out up to 50 % off without it.
+  const routes = [...new Set(SIDE_BY_SIDE_PAIRS.flatMap((pair) => [pair.numerator, pair.denominator]))];
+  if (warmupSeconds > 0) {
+    for (const id of routes) {
+      const target = targetOf(id);
+      await measureTogether(
+        load,
+        [
+          { server: processes[0], target },
+          { server: processes[1], target },
+        ],
+        warmupSeconds,
+        half,
+      );
+    }
+  }
+  const pairs = SIDE_BY_SIDE_PAIRS.map(() => [] as SideBySideRound[]);
+  for (let round = 0; round < sideRounds; round++) {
+    const numeratorServer = round % 2 === 0 ? 0 : 1;
+    for (const [index, pair] of SIDE_BY_SIDE_PAIRS.entries()) {
+      const numerator = targetOf(pair.numerator);
+      const denominator = targetOf(pair.denominator);
+      const onNumerator = processes[numeratorServer];
+      const onDenominator = processes[1 - numeratorServer] as RunningServer;
+      const [numeratorSide, denominatorSide] = await measureTogether(
+        load,
+        [
+          { server: onNumerator, target: numerator },
+          { server: onDenominator, target: denominator },
+        ],
+        seconds,
+        half,
+      );
+      pairs[index]?.push({ numeratorServer, numerator: numeratorSide, denominator: denominatorSide });
+    }
+  }
+  return { rounds: sideRounds, seconds, pairs };
+}
+
+async function measureTogether(
+  load: ChildHandle,
+  sides: readonly [{ server: RunningServer; target: Target }, { server: RunningServer; target: Target }],
+  seconds: number,
+  connections: number,
+): Promise<[SideSample, SideSample]> {
+  const runs: LoadRun[] = sides.map(({ server, target }) => ({
+    url: `${server.url}${target.path}`,
+    method: target.method,
+    headers: { accept: target.accept, cookie: cookieOf(server, target) },
+    connections,
+    duration: seconds,
+  }));
+  const cpu = () => Promise.all(sides.map(({ server }) => server.child.request<NodeJS.CpuUsage>("cpu")));
+  const before = await cpu();
+  const summaries = await load.request<LoadSummary[]>("run-together", runs);
+  const after = await cpu();
+  return sides.map(({ target }, index) => {
+    const summary = summaries[index] as LoadSummary;
+    checkSummary(summary, target);
+    const start = before[index] as NodeJS.CpuUsage;
+    const end = after[index] as NodeJS.CpuUsage;
+    return {
+      requests: summary.requests,
+      seconds: summary.seconds,
+      cpuUs: end.user - start.user + (end.system - start.system),
+      p99Ms: summary.p99,
+    };
+  }) as [SideSample, SideSample];
+}
+
+function cookieOf(server: RunningServer, target: Target): string {
+  if (target.session === "none") throw new Error(`side by side: target ${target.id} has no session`);
+  const cookie = server.cookies[target.session];
+  if (cookie === undefined) throw new Error(`side by side: no ${target.session} session on ${server.url}`);
+  return cookie;
+}
+
+function targetOf(id: TargetId): Target {
+  const target = TARGETS.find((candidate) => candidate.id === id);
+  if (target === undefined) throw new Error(`side by side names an unknown target ${id}`);
+  return target;
+}
+
+/**
+ * The ratios of one pair: per round (CPU per request of the denominator over the numerator's, and
+ * requests/s of the numerator over the denominator's), and per two swapped rounds their geometric
+ * mean, in which what one process does better than the other cancels out.
+ * @example
+ * const { cpu } = sideBySideRatios(result.pairs[1]); // cpu.swapped: one value per two rounds
+ */
+export function sideBySideRatios(rounds: readonly SideBySideRound[]): {
+  readonly cpu: { readonly perRound: number[]; readonly swapped: number[] };
+  readonly rps: { readonly perRound: number[]; readonly swapped: number[] };
+} {
+  const cpuPerRequest = (side: SideSample) => side.cpuUs / side.requests;
+  const rps = (side: SideSample) => side.requests / side.seconds;
+  const cpuRatios = rounds.map((round) => cpuPerRequest(round.denominator) / cpuPerRequest(round.numerator));
+  const rpsRatios = rounds.map((round) => rps(round.numerator) / rps(round.denominator));
+  return {
+    cpu: { perRound: cpuRatios, swapped: swappedMeans(cpuRatios) },
+    rps: { perRound: rpsRatios, swapped: swappedMeans(rpsRatios) },
+  };
+}
+
+/** Geometric means of rounds 0 and 1, 2 and 3, ... (an odd last round is left out). */
+function swappedMeans(ratios: readonly number[]): number[] {
+  const means: number[] = [];
+  for (let index = 0; index + 1 < ratios.length; index += 2)
+    means.push(Math.sqrt((ratios[index] as number) * (ratios[index + 1] as number)));
+  return means;
+}
