@@ -26,6 +26,17 @@ describe("isUnderBasePath", () => {
     expect(isUnderBasePath(url, "/2fa")).toBe(expected);
   });
 
+  it("compares like toLowerCase(), ASCII letters only folded, other characters exactly", () => {
+    expect(isUnderBasePath("/AUTH/2Fa/x", "/auth/2fa")).toBe(true);
+    // "@" and "`" differ only in the bit that folds letters: they are not the same character.
+    expect(isUnderBasePath("/@fa", "/`fa")).toBe(false);
+    expect(isUnderBasePath("/[fa", "/{fa")).toBe(false);
+    expect(isUnderBasePath("/ÉTAPE/x", "/étape")).toBe(true);
+    expect(isUnderBasePath("/étapes", "/étape")).toBe(false);
+    expect(isUnderBasePath("/2fa", "/2fa/")).toBe(false);
+    expect(isUnderBasePath("/2FA/", "/2fa/")).toBe(true);
+  });
+
   it("handles a nested base path", () => {
     expect(isUnderBasePath("/auth/2fa/send", "/auth/2fa")).toBe(true);
     expect(isUnderBasePath("/auth/2fa-x", "/auth/2fa")).toBe(false);
