@@ -1,7 +1,9 @@
 /** Renders a run's results as the Markdown block of RESULTS.md. */
+
+import type { SegmentStats } from "./apps/segment-timer.js";
 import type { FlowResult } from "./flow/run.js";
 import { FLOW_STEPS } from "./flow/walk.js";
-import { IN_SITU_ROUTES, type InSituId } from "./http/in-situ.js";
+import { IN_SITU_ROUTES, type InSituId, type InSituResult } from "./http/in-situ.js";
 import type { Sample } from "./http/measure.js";
 import type { HttpResult } from "./http/rounds.js";
 import { SIDE_BY_SIDE_PAIRS, sideBySideRatios } from "./http/side-by-side.js";
@@ -126,7 +128,7 @@ const IN_SITU_DIFFERENCES: readonly {
   readonly target?: number;
 }[] = [
   {
-    label: "(3) − (2): all that second-factor adds before the handler",
+    label: "(3) − (2): all that second-factor adds",
     numerator: "guard",
     denominator: "plain",
     target: 0.98,
@@ -144,13 +146,40 @@ const IN_SITU_DIFFERENCES: readonly {
 function inSituSection(result: HttpResult): string {
   const { inSitu } = result;
   const plainCpuUs = summarize(result.samples.plain.map((sample) => sample.cpuPerRequestUs)).median;
-  const medians = (id: InSituId) => inSitu.routes[id].map((stats) => stats.medianNs);
   const rows = IN_SITU_ROUTES.map((route) => {
     const rounds = inSitu.routes[route.id];
-    const requests = rounds.reduce((sum, stats) => sum + stats.count, 0);
-    return `| ${route.label} | ${spread(summarize(medians(route.id)), 0)} | ${spread(summarize(rounds.map((stats) => stats.p90Ns)), 0)} | ${requests} |`;
+    const wholes = inSitu.whole[route.id];
+    const requests = (list: readonly SegmentStats[]) => list.reduce((sum, stats) => sum + stats.count, 0);
+    return `| ${route.label} | ${spread(summarize(rounds.map((stats) => stats.medianNs)), 0)} | ${spread(summarize(rounds.map((stats) => stats.p90Ns)), 0)} | ${requests(rounds)} | ${spread(summarize(wholes.map((stats) => stats.medianNs)), 0)} | ${requests(wholes)} |`;
   });
-  const differences = IN_SITU_DIFFERENCES.map((difference) => {
+  return [
+    `In situ (${inSitu.rounds} rounds; in each, the routes requested in turn on every connection, so`,
+    "that they share every moment of the machine's noise), measured inside the server on every",
+    "request (`performance.now()`): **the segment**, under the load of the rounds above, from the",
+    "session middleware handing a request on to the handler starting, which on a verified session",
+    "holds everything second-factor adds before the handler with caches as cold as a busy server",
+    "leaves them; and **the whole request**, on two connections, from the server's listener being",
+    "called to the response's `finish`, which also holds the way back and, on Koa, the",
+    "`sessionErrorHandler()` mounted in front of the session.",
+    "",
+    "| route | segment ns, median of the rounds' medians (min–max) | segment ns, p90 (min–max) | requests | whole request ns, median (min–max) | requests |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    `The differences of the medians, round by round, against the ${fixed(plainCpuUs, 1)} µs of server CPU a`,
+    "request of (2) costs (its median in the rounds above), and the ratio of CPU per request they",
+    "imply, 1 / (1 + difference / CPU of (2)); *not settled* when the rounds fall on both sides:",
+    "",
+    "| difference | ns, median (min–max) | of (2)'s CPU | implied ratio (min–max) | target | verdict |",
+    "|---|---|---|---|---|---|",
+    ...differenceRows(inSitu.routes, plainCpuUs, "segment"),
+    ...differenceRows(inSitu.whole, plainCpuUs, "whole request"),
+  ].join("\n");
+}
+
+function differenceRows(routes: InSituResult["routes"], plainCpuUs: number, measure: string): string[] {
+  const medians = (id: InSituId) => routes[id].map((stats) => stats.medianNs);
+  return IN_SITU_DIFFERENCES.map((difference) => {
     const numerator = medians(difference.numerator);
     const perRound = medians(difference.denominator).map(
       (ns, round) => (numerator[round] ?? Number.NaN) - ns,
@@ -164,28 +193,8 @@ function inSituSection(result: HttpResult): string {
       const settled = perRound.every((ns) => implied(ns) >= floor === met);
       verdict = `${met ? "met" : "**missed**"}${settled ? "" : " (not settled)"}`;
     }
-    return `| ${difference.label} | ${spread(added, 0)} | ${fixed((added.median / 1000 / plainCpuUs) * 100, 2)} % | ${fixed(implied(added.median), 4)} (${fixed(implied(added.max), 4)}–${fixed(implied(added.min), 4)}) | ${difference.target === undefined ? "information" : `>= ${difference.target}`} | ${verdict} |`;
+    return `| ${measure}: ${difference.label} | ${spread(added, 0)} | ${fixed((added.median / 1000 / plainCpuUs) * 100, 2)} % | ${fixed(implied(added.median), 4)} (${fixed(implied(added.max), 4)}–${fixed(implied(added.min), 4)}) | ${difference.target === undefined ? "information" : `>= ${difference.target}`} | ${verdict} |`;
   });
-  return [
-    `In situ (${inSitu.rounds} rounds of load on the same server, every connection requesting the`,
-    "routes in turn): the time from the session middleware handing a request on to the handler",
-    "starting, measured inside the server on every request (`performance.now()`). On a verified",
-    "session this segment holds everything second-factor adds before the handler: the router layers",
-    "it mounts and the guard, with caches as cold as a busy server leaves them. (Koa: the way back",
-    "through `sessionErrorHandler()`, mounted in front of the session, is outside the segment.)",
-    "",
-    "| route | ns, median of the rounds' medians (min–max) | ns, p90 (min–max) | requests |",
-    "|---|---|---|---|",
-    ...rows,
-    "",
-    `The differences of the medians, round by round, against the ${fixed(plainCpuUs, 1)} µs of server CPU a`,
-    "request of (2) costs (its median in the rounds above), and the ratio of CPU per request they",
-    "imply, 1 / (1 + difference / CPU of (2)); *not settled* when the rounds fall on both sides:",
-    "",
-    "| difference | ns, median (min–max) | of (2)'s CPU | implied ratio (min–max) | target | verdict |",
-    "|---|---|---|---|---|---|",
-    ...differences,
-  ].join("\n");
 }
 
 function ratioRow(result: HttpResult, comparison: Comparison): string {

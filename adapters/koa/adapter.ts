@@ -144,32 +144,23 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
     await answer(decision, ctx, next);
   };
 
-  /** An error from below `sessionErrorHandler()`: answered when it is ours or the store's, else thrown on. */
-  const handleSessionError = (error: unknown, ctx: Context): void => {
-    const view = new KoaRequestView(ctx, core.bodyLimit);
-    // An error thrown before any of our middleware saw the request came from the session middleware
-    // between them: with an external store, that is the store failing.
-    if (isSecondFactorError(error)) {
-      fail(error, ctx, view);
-    } else if (!hasReached(ctx) && usesExternalStore(ctx) && !isClientError(error)) {
-      fail(sessionStoreUnavailable(error), ctx, view);
-    } else {
-      throw error;
-    }
-  };
-
   function sessionErrorHandler(this: unknown, ...args: unknown[]): Middleware {
     assertCalledAsFactory("sessionErrorHandler", args, "app.use(mfa.sessionErrorHandler())");
-    // Not async: it wraps every request of the app, and an async frame's suspension and resumption
-    // cost more there than one rejection handler on the promise `next()` returns.
-    return function secondFactorSessionErrors(ctx, next) {
-      let downstream: Promise<unknown>;
+    return async function secondFactorSessionErrors(ctx, next) {
       try {
-        downstream = Promise.resolve(next());
+        await next();
       } catch (error) {
-        downstream = Promise.reject(error);
+        const view = new KoaRequestView(ctx, core.bodyLimit);
+        // An error thrown before any of our middleware saw the request came from the session middleware
+        // between them: with an external store, that is the store failing.
+        if (isSecondFactorError(error)) {
+          fail(error, ctx, view);
+        } else if (!hasReached(ctx) && usesExternalStore(ctx) && !isClientError(error)) {
+          fail(sessionStoreUnavailable(error), ctx, view);
+        } else {
+          throw error;
+        }
       }
-      return downstream.then(undefined, (error: unknown) => handleSessionError(error, ctx));
     };
   }
 

@@ -5,12 +5,14 @@
  * second-factor instance, so one session is valid on all of them.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { segmentTimer } from "./segment-timer.js";
 
 /** A Node request listener. */
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The listener that hands each request to the app of its path (query string ignored), or to `rest`.
+ * The listener that hands each request to the app of its path (query string ignored), or to `rest`;
+ * the in-situ timing of the whole request starts here.
  * @example
  * const listener = splitByPath(new Map([["/plain", plainApp]]), flowApp);
  */
@@ -18,7 +20,8 @@ export function splitByPath(apps: ReadonlyMap<string, Listener>, rest: Listener)
   return (req, res) => {
     const url = req.url ?? "/";
     const queryAt = url.indexOf("?");
-    const app = apps.get(queryAt === -1 ? url : url.slice(0, queryAt)) ?? rest;
-    app(req, res);
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    segmentTimer.begin(res, path);
+    (apps.get(path) ?? rest)(req, res);
   };
 }
