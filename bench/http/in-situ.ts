@@ -26,9 +26,8 @@ export type InSituId = (typeof IN_SITU_ROUTES)[number]["id"];
 /**
  * Connections of the whole-request timing: few, so that the time from the listener to `finish` holds
  * at most one other request's work besides this one's (both connections request every route in turn,
- * so that work falls on every route alike); on one connection the server idles between requests and,
- * in a trial on Koa,
- * the times came out 40 % longer and three times as noisy.
+ * so that work falls on every route alike). On one connection the server idles between requests: in a
+ * trial on Koa the times came out 40 % longer and three times as noisy.
  */
 export const WHOLE_REQUEST_CONNECTIONS = 2;
 

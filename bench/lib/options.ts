@@ -61,7 +61,7 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
 }
 
-/** The defaults of {@link BenchOptions}: a full run in about 25 minutes on two cores. */
+/** The defaults of {@link BenchOptions}: a full run in about 20 minutes on two cores. */
 export const DEFAULT_OPTIONS: BenchOptions = Object.freeze({
   rounds: 20,
   situRounds: 5,
