@@ -12,36 +12,28 @@ import type { BenchEnv } from "../lib/env.js";
 import type { LoadRun, LoadSummary } from "./load-main.js";
 import { checkSummary } from "./measure.js";
 import type { RunningServer } from "./servers.js";
-import { TARGETS, type Target, type TargetId } from "./targets.js";
+import { COMPARISONS, type Comparison, TARGETS, type Target, type TargetId } from "./targets.js";
+
+/** The targets two processes of the app can serve side by side: one request each, no fresh URLs. */
+const SIDE_BY_SIDE_TARGETS: ReadonlySet<TargetId> = new Set([
+  "plain",
+  "mounted",
+  "guard",
+  "step-up",
+  "redirect",
+  "json-401",
+]);
 
 /**
- * A ratio measured side by side: `numerator / denominator`, both routes served at once.
- * @example
- * const pair: SideBySidePair = { label: "(3)/(2)", numerator: "guard", denominator: "plain", target: 0.98 };
+ * The ratios measured side by side (`numerator / denominator`, both routes served at once): an A/A
+ * pair, then every ratio of {@link COMPARISONS} between two of {@link SIDE_BY_SIDE_TARGETS}.
  */
-export interface SideBySidePair {
-  readonly label: string;
-  readonly numerator: TargetId;
-  readonly denominator: TargetId;
-  /** The lowest acceptable ratio, for the issue's targets. */
-  readonly target?: number;
-  /** For the A/A pair: the ratio must lie within 1 ± this. */
-  readonly band?: number;
-}
-
-/** The ratios measured side by side: the A/A pair, then the issue's gated ratios. */
-export const SIDE_BY_SIDE_PAIRS: readonly SideBySidePair[] = [
+export const SIDE_BY_SIDE_PAIRS: readonly Comparison[] = [
   { label: "A/A: (2) beside (2)", numerator: "plain", denominator: "plain", band: 0.03 },
-  { label: "(3)/(2): the guard, verified", numerator: "guard", denominator: "plain", target: 0.98 },
-  { label: "(4)/(2): step-up, verified", numerator: "step-up", denominator: "plain", target: 0.98 },
-  {
-    label: "(2m)/(2): mounting routes() and sessionErrorHandler()",
-    numerator: "mounted",
-    denominator: "plain",
-  },
-  { label: "(3)/(2m): requireSecondFactor() itself", numerator: "guard", denominator: "mounted" },
-  { label: "(5a)/(3): redirect", numerator: "redirect", denominator: "guard", target: 0.95 },
-  { label: "(5b)/(3): 401 JSON", numerator: "json-401", denominator: "guard", target: 0.95 },
+  ...COMPARISONS.filter(
+    (comparison) =>
+      SIDE_BY_SIDE_TARGETS.has(comparison.numerator) && SIDE_BY_SIDE_TARGETS.has(comparison.denominator),
+  ),
 ];
 
 /** The servers that take turns: two processes of the same app. */
