@@ -60,21 +60,35 @@ export function koaSessionOptions(core: {
   };
 }
 
-/**
- * The {@link SessionPort} over `ctx.session`, or a configuration error when there is none to use: no
- * koa-session in front, or a cookie-only session the app did not opt in to.
- */
-export function koaSessionPort(ctx: Context, options: KoaSessionOptions): SessionPort {
+/** Why a context's session cannot be used: no koa-session in front, or a refused cookie-only session. */
+const NO_SESSION_MIDDLEWARE: unique symbol = Symbol("no session middleware");
+const CLIENT_SIDE_REFUSED: unique symbol = Symbol("client-side session refused");
+
+/** The session of `ctx` when second-factor may keep its record there; otherwise why not. */
+function usableSession(
+  ctx: Context,
+  options: KoaSessionOptions,
+): SessionLike | typeof NO_SESSION_MIDDLEWARE | typeof CLIENT_SIDE_REFUSED {
   const session = sessionOf(ctx);
   if (
     session === undefined ||
     typeof session.regenerate !== "function" ||
     typeof session.save !== "function"
   ) {
-    throw noSessionMiddleware();
+    return NO_SESSION_MIDDLEWARE;
   }
-  if (!options.allowClientSideSessions && !appUsesExternalStore(ctx, options))
-    throw clientSideSessionRefused();
+  if (!options.allowClientSideSessions && !appUsesExternalStore(ctx, options)) return CLIENT_SIDE_REFUSED;
+  return session;
+}
+
+/**
+ * The {@link SessionPort} over `ctx.session`, or a configuration error when there is none to use: no
+ * koa-session in front, or a cookie-only session the app did not opt in to.
+ */
+export function koaSessionPort(ctx: Context, options: KoaSessionOptions): SessionPort {
+  const session = usableSession(ctx, options);
+  if (session === NO_SESSION_MIDDLEWARE) throw noSessionMiddleware();
+  if (session === CLIENT_SIDE_REFUSED) throw clientSideSessionRefused();
   return new LazySessionPort(ctx, options.binding);
 }
 
@@ -86,16 +100,8 @@ export function koaSessionPort(ctx: Context, options: KoaSessionOptions): Sessio
  * if (guard.passes(usableRecord(ctx, sessionOptions), user)) return next();
  */
 export function usableRecord(ctx: Context, options: KoaSessionOptions): unknown {
-  const session = sessionOf(ctx);
-  if (
-    session === undefined ||
-    typeof session.regenerate !== "function" ||
-    typeof session.save !== "function"
-  ) {
-    return undefined;
-  }
-  if (!options.allowClientSideSessions && !appUsesExternalStore(ctx, options)) return undefined;
-  return session[options.binding.key];
+  const session = usableSession(ctx, options);
+  return typeof session === "object" ? session[options.binding.key] : undefined;
 }
 
 function appUsesExternalStore(ctx: Context, options: KoaSessionOptions): boolean {

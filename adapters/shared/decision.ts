@@ -5,12 +5,15 @@ import { SecondFactorError } from "../../src/errors.js";
 export type ResponseDecision = Exclude<Decision, { kind: "next" }>;
 
 /** The body text and default `Content-Type` of a decision; a redirect has an empty body. */
-export function decisionPayload(decision: ResponseDecision): { contentType: string; text: string } {
+function decisionPayload(decision: ResponseDecision): { contentType: string; text: string } {
   switch (decision.kind) {
     case "html":
       return { contentType: "text/html; charset=utf-8", text: decision.body };
     case "json":
-      return { contentType: "application/json; charset=utf-8", text: jsonText(decision.body) };
+      return {
+        contentType: "application/json; charset=utf-8",
+        text: JSON.stringify(decision.body) ?? "null",
+      };
     case "redirect":
       return { contentType: "text/plain; charset=utf-8", text: "" };
   }
@@ -46,33 +49,15 @@ export function responseParts(decision: ResponseDecision): ResponseParts {
   const headers: [string, string][] = Object.entries(decision.headers);
   if (decision.kind === "redirect") headers.push(["Location", decision.location]);
   if (!hasHeader(decision.headers, "content-type")) headers.push(["Content-Type", contentType]);
-  const parts: ResponseParts = {
+  // Frozen: the parts of a frozen decision are shared by every request it answers.
+  const parts: ResponseParts = Object.freeze({
     status: decision.status,
-    headers,
+    headers: Object.freeze(headers),
     text,
     byteLength: Buffer.byteLength(text),
-  };
+  });
   if (isDeeplyFrozen(decision)) frozenParts.set(decision, parts);
   return parts;
-}
-
-/**
- * The JSON text of deeply frozen bodies, the ones a guard makes once and answers every refused request
- * with: they cannot change, so they are serialised once.
- */
-const frozenJson = new WeakMap<object, string>();
-
-function jsonText(body: unknown): string {
-  if (typeof body !== "object" || body === null || !Object.isFrozen(body)) {
-    return JSON.stringify(body) ?? "null";
-  }
-  if (!frozenJson.has(body) && !isDeeplyFrozen(body)) return JSON.stringify(body) ?? "null";
-  let text = frozenJson.get(body);
-  if (text === undefined) {
-    text = JSON.stringify(body) ?? "null";
-    frozenJson.set(body, text);
-  }
-  return text;
 }
 
 function isDeeplyFrozen(value: unknown): boolean {
@@ -81,7 +66,7 @@ function isDeeplyFrozen(value: unknown): boolean {
 }
 
 /** True when `headers` names `name` (case-insensitively). */
-export function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
+function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
   const wanted = name.toLowerCase();
   for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) return true;
   return false;

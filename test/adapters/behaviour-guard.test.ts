@@ -165,6 +165,29 @@ describe.each(FRAMEWORKS)("%s: guards", (framework) => {
     expect(app.hits).toEqual([]);
   });
 
+  it("sends every refusal with the security headers, the second one (worked out once) as the first", async () => {
+    const app = await start();
+    const browser = new Browser(app);
+    await browser.login("alice");
+    for (const refuse of [() => browser.json("get", "/api/me"), () => browser.get("/account")]) {
+      const first = await refuse();
+      const second = await refuse();
+      expect([first.status, second.status]).toEqual(first.status === 401 ? [401, 401] : [302, 302]);
+      for (const response of [first, second]) {
+        expect(response.headers["cache-control"]).toBe("no-store");
+        expect(response.headers["x-content-type-options"]).toBe("nosniff");
+        expect(response.headers["x-frame-options"]).toBe("DENY");
+        expect(response.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+        expect(response.headers.vary).toContain("Accept");
+      }
+      // The date changes, and the first redirect saves the return-to (koa-session sets its cookie again).
+      const { date: _d1, "set-cookie": _c1, ...firstHeaders } = first.headers;
+      const { date: _d2, "set-cookie": _c2, ...secondHeaders } = second.headers;
+      expect(secondHeaders).toEqual(firstHeaders);
+    }
+    expect(app.hits).toEqual([]);
+  });
+
   it("ends a verified session on logout: its old cookie is not verified afterwards", async () => {
     const app = await start();
     const browser = new Browser(app);

@@ -2,7 +2,7 @@
 // checks, misuse detection, and the session port that never leaves a half-written record after a store failure.
 import { describe, expect, it, vi } from "vitest";
 import { fromParsedBody, streamConsumed } from "../../adapters/shared/body.js";
-import { decisionPayload, responseParts } from "../../adapters/shared/decision.js";
+import { responseParts } from "../../adapters/shared/decision.js";
 import { isUnderBasePath } from "../../adapters/shared/flow-path.js";
 import { LazySessionPort, recordIn, type SessionBinding } from "../../adapters/shared/lazy-session-port.js";
 import { assertCalledAsFactory, looksLikeMiddlewareCall } from "../../adapters/shared/misuse.js";
@@ -43,34 +43,6 @@ describe("isUnderBasePath", () => {
   });
 });
 
-describe("decisionPayload", () => {
-  const json = (body: unknown) => ({ kind: "json" as const, status: 401, body, headers: {} });
-
-  it("serialises a deeply frozen body once and answers the same text after", () => {
-    const body = Object.freeze({ error: "second_factor_required", max_age: 300 });
-    const stringify = vi.spyOn(JSON, "stringify");
-    try {
-      expect(decisionPayload(json(body)).text).toBe('{"error":"second_factor_required","max_age":300}');
-      expect(decisionPayload(json(body)).text).toBe('{"error":"second_factor_required","max_age":300}');
-      expect(stringify).toHaveBeenCalledTimes(1);
-    } finally {
-      stringify.mockRestore();
-    }
-  });
-
-  it("never answers stale text for a body that can still change", () => {
-    const nested = { attempts: 3 };
-    const shallow = Object.freeze({ error: "x", detail: nested });
-    const open = { error: "y" };
-    expect(decisionPayload(json(shallow)).text).toBe('{"error":"x","detail":{"attempts":3}}');
-    expect(decisionPayload(json(open)).text).toBe('{"error":"y"}');
-    nested.attempts = 2;
-    open.error = "z";
-    expect(decisionPayload(json(shallow)).text).toBe('{"error":"x","detail":{"attempts":2}}');
-    expect(decisionPayload(json(open)).text).toBe('{"error":"z"}');
-  });
-});
-
 describe("responseParts", () => {
   const deepFreeze = <T extends object>(value: T): T => {
     for (const inner of Object.values(value))
@@ -102,6 +74,33 @@ describe("responseParts", () => {
       text: "é",
       byteLength: 2,
     });
+  });
+
+  it("serialises a deeply frozen JSON refusal once, and never answers stale text for a body that can change", () => {
+    const frozen = deepFreeze({
+      kind: "json" as const,
+      status: 401,
+      body: { error: "second_factor_required", max_age: 300 },
+      headers: {},
+    });
+    const stringify = vi.spyOn(JSON, "stringify");
+    try {
+      expect(responseParts(frozen).text).toBe('{"error":"second_factor_required","max_age":300}');
+      expect(responseParts(frozen).text).toBe('{"error":"second_factor_required","max_age":300}');
+      expect(stringify).toHaveBeenCalledTimes(1);
+    } finally {
+      stringify.mockRestore();
+    }
+    const nested = { attempts: 3 };
+    const shallow = Object.freeze({
+      kind: "json" as const,
+      status: 401,
+      body: Object.freeze({ error: "x", detail: nested }),
+      headers: Object.freeze({}),
+    });
+    expect(responseParts(shallow).text).toBe('{"error":"x","detail":{"attempts":3}}');
+    nested.attempts = 2;
+    expect(responseParts(shallow).text).toBe('{"error":"x","detail":{"attempts":2}}');
   });
 
   it("works a deeply frozen decision out once, and never answers stale parts for one that can change", () => {
