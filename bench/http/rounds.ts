@@ -11,9 +11,9 @@ import type { Framework } from "../lib/options.js";
 import { type InSituResult, measureInSitu } from "./in-situ.js";
 import type { LoadRun } from "./load-main.js";
 import { measure, measureQuietly, type Sample } from "./measure.js";
-import { type RunningServer, startServers, stopServers } from "./servers.js";
+import { type RunningServer, sessionCookie, startServers, stopServers } from "./servers.js";
 import { measureSideBySide, SIDE_BY_SIDE_SERVERS, type SideBySideResult } from "./side-by-side.js";
-import { MEASURE_ORDER, TARGETS, type Target, type TargetId } from "./targets.js";
+import { MEASURE_ORDER, TARGETS, type Target, type TargetId, targetById } from "./targets.js";
 
 /**
  * Every round's sample of every target of one framework (index = round).
@@ -53,7 +53,7 @@ export async function runHttpBench(
         url: `${server.url}${target.path}`,
         method: target.method,
         ...(target.freshQuery ? { freshQuery: true } : {}),
-        headers: { accept: target.accept, ...cookieHeader(server, target) },
+        headers: { accept: target.accept, ...sessionCookie(server, target) },
         connections,
         duration,
       };
@@ -67,7 +67,7 @@ export async function runHttpBench(
       TargetId,
       Sample[]
     >;
-    const order = MEASURE_ORDER.map((id) => targetOf(id));
+    const order = MEASURE_ORDER.map((id) => targetById(id));
     if (new Set(MEASURE_ORDER).size !== TARGETS.length)
       throw new Error("MEASURE_ORDER must name every target once");
     for (let round = 0; round < rounds; round++) {
@@ -102,17 +102,4 @@ function serverOf(servers: ReadonlyMap<string, RunningServer>, target: Target): 
   const server = servers.get(target.server);
   if (server === undefined) throw new Error(`no server ${target.server} for target ${target.id}`);
   return server;
-}
-
-function targetOf(id: TargetId): Target {
-  const target = TARGETS.find((candidate) => candidate.id === id);
-  if (target === undefined) throw new Error(`MEASURE_ORDER names an unknown target ${id}`);
-  return target;
-}
-
-function cookieHeader(server: RunningServer, target: Target): { cookie?: string } {
-  if (target.session === "none") return {};
-  const cookie = server.cookies[target.session];
-  if (cookie === undefined) throw new Error(`server ${target.server} has no ${target.session} session`);
-  return { cookie };
 }

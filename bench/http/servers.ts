@@ -83,6 +83,22 @@ export async function startServers(
 }
 
 /**
+ * The `Cookie` header of the session `target` replays on `server` (none for a target without one).
+ * @throws Error when the server has no such session.
+ * @example
+ * const headers = { accept: target.accept, ...sessionCookie(server, target) };
+ */
+export function sessionCookie(
+  server: RunningServer,
+  target: { readonly server: ServerId; readonly session: TargetSession },
+): { cookie?: string } {
+  if (target.session === "none") return {};
+  const cookie = server.cookies[target.session];
+  if (cookie === undefined) throw new Error(`server ${target.server} has no ${target.session} session`);
+  return { cookie };
+}
+
+/**
  * Stops every server.
  * @example
  * await stopServers(servers);

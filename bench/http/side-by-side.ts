@@ -11,8 +11,8 @@ import type { ChildHandle } from "../lib/child.js";
 import type { BenchEnv } from "../lib/env.js";
 import type { LoadRun, LoadSummary } from "./load-main.js";
 import { checkSummary } from "./measure.js";
-import type { RunningServer } from "./servers.js";
-import { COMPARISONS, type Comparison, TARGETS, type Target, type TargetId } from "./targets.js";
+import { type RunningServer, sessionCookie } from "./servers.js";
+import { COMPARISONS, type Comparison, type Target, type TargetId, targetById } from "./targets.js";
 
 /** The targets two processes of the app can serve side by side: one request each, no fresh URLs. */
 const SIDE_BY_SIDE_TARGETS: ReadonlySet<TargetId> = new Set([
@@ -103,7 +103,7 @@ export async function measureSideBySide(
   const routes = [...new Set(SIDE_BY_SIDE_PAIRS.flatMap((pair) => [pair.numerator, pair.denominator]))];
   if (warmupSeconds > 0) {
     for (const id of routes) {
-      const target = targetOf(id);
+      const target = targetById(id);
       await measureTogether(
         load,
         [
@@ -119,8 +119,8 @@ export async function measureSideBySide(
   for (let round = 0; round < sideRounds; round++) {
     const numeratorServer = round % 2 === 0 ? 0 : 1;
     for (const [index, pair] of SIDE_BY_SIDE_PAIRS.entries()) {
-      const numerator = targetOf(pair.numerator);
-      const denominator = targetOf(pair.denominator);
+      const numerator = targetById(pair.numerator);
+      const denominator = targetById(pair.denominator);
       const onNumerator = processes[numeratorServer];
       const onDenominator = processes[1 - numeratorServer] as RunningServer;
       const [numeratorSide, denominatorSide] = await measureTogether(
@@ -147,7 +147,7 @@ async function measureTogether(
   const runs: LoadRun[] = sides.map(({ server, target }) => ({
     url: `${server.url}${target.path}`,
     method: target.method,
-    headers: { accept: target.accept, cookie: cookieOf(server, target) },
+    headers: { accept: target.accept, ...sessionCookie(server, target) },
     connections,
     duration: seconds,
   }));
@@ -167,19 +167,6 @@ async function measureTogether(
       p99Ms: summary.p99,
     };
   }) as [SideSample, SideSample];
-}
-
-function cookieOf(server: RunningServer, target: Target): string {
-  if (target.session === "none") throw new Error(`side by side: target ${target.id} has no session`);
-  const cookie = server.cookies[target.session];
-  if (cookie === undefined) throw new Error(`side by side: no ${target.session} session on ${server.url}`);
-  return cookie;
-}
-
-function targetOf(id: TargetId): Target {
-  const target = TARGETS.find((candidate) => candidate.id === id);
-  if (target === undefined) throw new Error(`side by side names an unknown target ${id}`);
-  return target;
 }
 
 /**

@@ -146,6 +146,18 @@ export const TARGETS: readonly Target[] = [
 ];
 
 /**
+ * The target of `id`.
+ * @throws Error for an id that names no target.
+ * @example
+ * const guard = targetById("guard");
+ */
+export function targetById(id: TargetId): Target {
+  const target = TARGETS.find((candidate) => candidate.id === id);
+  if (target === undefined) throw new Error(`no bench target ${id}`);
+  return target;
+}
+
+/**
  * The order targets are measured in: the targets of each gated ratio next to each other (time-varying
  * noise then hits both alike). Rounds alternate between this order and its reverse, so each target
  * follows each of its neighbours equally often and a drift within a round cancels out. (5c) leaves
