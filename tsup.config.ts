@@ -5,7 +5,7 @@ export default defineConfig([
     entry: {
       index: "src/index.ts",
       twilio: "src/twilio.ts",
-      testing: "src/testing.ts",
+      testing: "testing/index.ts",
       express: "adapters/express/index.ts",
       koa: "adapters/koa/index.ts",
     },
@@ -18,7 +18,7 @@ export default defineConfig([
     shims: true,
   },
   {
-    entry: { "emulator/cli": "src/emulator/cli.ts" },
+    entry: { "emulator/cli": "emulator/cli.ts" },
     format: ["esm"],
     sourcemap: true,
     clean: false,

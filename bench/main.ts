@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator } from "../src/testing.js";
+import { startEmulator } from "../testing/index.js";
 import type { FlowResult } from "./flow/run.js";
 import { runFlowBench } from "./flow/run.js";
 import { type HttpResult, runHttpBench } from "./http/rounds.js";

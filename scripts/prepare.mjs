@@ -6,7 +6,16 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const stamp = "node_modules/.cache/second-factor-build-stamp";
-const inputs = ["src", "adapters", "examples", "tsup.config.ts", "package.json", "tsconfig.json"];
+const inputs = [
+  "src",
+  "adapters",
+  "emulator",
+  "testing",
+  "examples",
+  "tsup.config.ts",
+  "package.json",
+  "tsconfig.json",
+];
 
 function newestMtime(path) {
   let stats;

@@ -1,13 +1,13 @@
 import type { CoreGuard, GuardPolicy, SecondFactorCore, SecondFactorUser } from "./boundary.js";
 import { withoutVoidPending } from "./flow/context.js";
-import { failClosedLimits } from "./flow/outage.js";
-import { createResponder } from "./flow/respond.js";
-import { createFlow } from "./flow.js";
-import { createGuard } from "./guard.js";
-import type { Limits } from "./limits.js";
+import { createFlow } from "./flow/index.js";
+import { createGuard } from "./guard/index.js";
+import type { Limits } from "./limits/index.js";
+import { type CoreConfig, parseOptions, type SecondFactorOptions } from "./options/index.js";
 import { checkUser } from "./options/user.js";
-import { type CoreConfig, parseOptions, type SecondFactorOptions } from "./options.js";
-import { readRecord } from "./record.js";
+import { failClosedLimits } from "./outage.js";
+import { readRecord } from "./record/index.js";
+import { createResponder } from "./respond/index.js";
 import {
   parseStatusOptions,
   type SecondFactorStatus,

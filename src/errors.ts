@@ -70,3 +70,64 @@ export function isSecondFactorError(value: unknown): value is SecondFactorError 
   const code = (value as { code?: unknown }).code;
   return typeof code === "string" && code.startsWith("ERR_SF_") && value instanceof Error;
 }
+
+/**
+ * Seconds a client is told to wait after an outage (a store or the provider failed) when nothing
+ * better is known: the one retry constant of the library (DESIGN §4 rule 8).
+ * @default 5
+ * @example
+ * res.set("Retry-After", String(RETRY_AFTER_SECONDS));
+ */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The one constructor of `ERR_SF_STORE_UNAVAILABLE` (503, `Retry-After`, not exposed): a session,
+ * budget or factor store failed, so the request is denied (rule 8). An error that already says so
+ * passes through unchanged; anything else becomes the `cause`.
+ * @param what - the store, as the message names it.
+ * @default what "a store"; retryAfterSeconds {@link RETRY_AFTER_SECONDS}
+ * @example
+ * try { await store.update(key, change); } catch (error) { throw storeUnavailable(error, "the budget store"); }
+ */
+export function storeUnavailable(
+  cause: unknown,
+  what = "a store",
+  retryAfterSeconds: number = RETRY_AFTER_SECONDS,
+): SecondFactorError {
+  if (isSecondFactorError(cause) && cause.code === ErrorCodes.STORE_UNAVAILABLE) return cause;
+  return new SecondFactorError(
+    ErrorCodes.STORE_UNAVAILABLE,
+    `second-factor: ${what} failed; try again shortly.`,
+    {
+      status: 503,
+      expose: false,
+      headers: { "Retry-After": String(retryAfterSeconds) },
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
+}
+
+/**
+ * The one constructor of `ERR_SF_PROVIDER_UNAVAILABLE` (503, `Retry-After`, not exposed): the
+ * verification provider is down, slow or answered with something it should not. Nothing was retried.
+ * @param why - what happened, for the log (never a code or a full destination).
+ * @default retryAfterSeconds {@link RETRY_AFTER_SECONDS}
+ * @example
+ * throw providerUnavailable("Twilio Verify is unavailable: no answer within 5000 ms", 5, sanitizedCause);
+ */
+export function providerUnavailable(
+  why: string,
+  retryAfterSeconds: number = RETRY_AFTER_SECONDS,
+  cause?: unknown,
+): SecondFactorError {
+  return new SecondFactorError(
+    ErrorCodes.PROVIDER_UNAVAILABLE,
+    `${why}. Nothing was retried; try again in ${retryAfterSeconds} s.`,
+    {
+      status: 503,
+      expose: false,
+      headers: { "Retry-After": String(retryAfterSeconds) },
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
+}

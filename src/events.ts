@@ -1,5 +1,5 @@
-import type { BudgetScope } from "./limits/types.js";
-import type { Channel } from "./providers/types.js";
+import type { BudgetScope } from "./limits/api.js";
+import type { Channel } from "./providers/index.js";
 
 /**
  * Fields every event carries. Never a code, a full destination or a session id (DESIGN §4 rule 10).

@@ -4,7 +4,7 @@
  * provider interface, and helpers apps use directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`).
  */
 
-export { type RawRequest, type ReadBodyOptions, readBody } from "./body.js";
+export { type RawRequest, type ReadBodyOptions, readBody } from "../adapters/shared/body/read-body.js";
 export type {
   BodyResult,
   CoreGuard,
@@ -33,9 +33,9 @@ export {
   type LockStatus,
   MAX_REDIS_COMMAND_TIMEOUT_MS,
   type RedisClientLike,
-} from "./limits.js";
+} from "./limits/index.js";
 export { maskDestination } from "./mask.js";
-export { DEFAULTS, type PagesOptions, type SecondFactorOptions, type UserCallback } from "./options.js";
+export { DEFAULTS, type PagesOptions, type SecondFactorOptions, type UserCallback } from "./options/index.js";
 export { escapeHtml } from "./pages/escape.js";
 export { DEFAULT_MESSAGES, type MessageCatalog, type MessageKey } from "./pages/messages.js";
 export { renderDefaultPage } from "./pages/render.js";
@@ -58,9 +58,9 @@ export {
   type StartVerificationRequest,
   type StartVerificationResult,
   type VerificationProvider,
-} from "./providers/types.js";
-export { CHECKS_PER_VERIFICATION, type SecondFactorRecord } from "./record.js";
-export { safeReturnTo } from "./return-to.js";
+} from "./providers/index.js";
+export { CHECKS_PER_VERIFICATION, type SecondFactorRecord } from "./record/index.js";
+export { safeReturnTo } from "./record/return-to.js";
 export {
   type NotVerifiedStatus,
   type PendingStatus,

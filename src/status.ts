@@ -5,8 +5,8 @@
  */
 import { describeValue, parseDuration } from "./duration.js";
 import { invalidOption, isPlainObject, rejectUnknownKeys } from "./options/checks.js";
-import type { Channel } from "./providers/types.js";
-import { isVerifiedFor, type PendingChallenge, readRecord, type SecondFactorRecord } from "./record.js";
+import type { Channel } from "./providers/index.js";
+import { isVerifiedFor, type PendingChallenge, readRecord, type SecondFactorRecord } from "./record/index.js";
 
 /**
  * The code a session is waiting for: by which channel it went, and where, masked.

@@ -4,8 +4,7 @@
  * import { twilioVerify } from "second-factor/twilio";
  * const provider = twilioVerify({ accountSid, authToken, serviceSid });
  */
-export { DEFAULT_TIMEOUT_MS, type TwilioVerifyOptions } from "./providers/twilio-options.js";
-export { twilioVerify } from "./providers/twilio-verify.js";
+
 export type {
   BlockReason,
   CancelVerificationResult,
@@ -15,4 +14,6 @@ export type {
   StartVerificationRequest,
   StartVerificationResult,
   VerificationProvider,
-} from "./providers/types.js";
+} from "./providers/index.js";
+export { twilioVerify } from "./providers/twilio/index.js";
+export { DEFAULT_TIMEOUT_MS, type TwilioVerifyOptions } from "./providers/twilio/settings.js";

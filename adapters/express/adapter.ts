@@ -2,12 +2,11 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
 import { NEXT } from "../../src/boundary.js";
 import { isSecondFactorError } from "../../src/errors.js";
-import { guardRefusal } from "../shared/decision.js";
+import { guardRefusal, type ResponseDecision, responseParts } from "../shared/decision.js";
 import { isUnderBasePath } from "../shared/flow-path.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
 import { ExpressRequestView } from "./request-view.js";
-import { sendDecision } from "./respond.js";
 import { expressSessionOptions, expressSessionPort, usableRecord } from "./session.js";
 
 /** The user of a request not asked for yet (the full path asks after checking the session). */
@@ -161,4 +160,17 @@ function isSessionStoreFailure(req: Request): boolean {
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * Writes a core decision as the response, with Node's own `ServerResponse` methods (the same in
+ * Express 4 and 5). A `HEAD` request gets the headers only.
+ */
+export function sendDecision(res: Response, decision: ResponseDecision, method: string): void {
+  const { status, headers, text, byteLength } = responseParts(decision);
+  res.statusCode = status;
+  for (const [name, value] of headers) res.setHeader(name, value);
+  res.setHeader("Content-Length", byteLength);
+  if (method === "HEAD") res.end();
+  else res.end(text);
 }

@@ -20,14 +20,14 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import type { GuardPolicy } from "../../src/boundary.js";
 import { createSecondFactorCore } from "../../src/core.js";
-import type { SecondFactorOptions as CoreOptions } from "../../src/options.js";
+import type { SecondFactorOptions as CoreOptions } from "../../src/options/index.js";
 import type {
   SecondFactorStatus,
   SecondFactorStatusOptions,
   SecondFactorStepUpStatus,
 } from "../../src/status.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
-import { statusReaderFor } from "../shared/status.js";
+import { statusReaderFor } from "../shared/session-status.js";
 import { unlockerFor } from "../shared/unlock.js";
 import { expressMiddleware } from "./adapter.js";
 import { expressSessionOptions, expressSessionPort } from "./session.js";

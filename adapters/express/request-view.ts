@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import type { BodyResult, RequestView } from "../../src/boundary.js";
-import { readFlowBody } from "../shared/body.js";
+import { readFlowBody } from "../shared/body/index.js";
 
 /** The core's view of an Express request: getters over `req`, nothing copied until asked for. */
 export class ExpressRequestView implements RequestView {

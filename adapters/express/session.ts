@@ -1,8 +1,13 @@
 import type { Request } from "express";
 import type { SessionPort } from "../../src/boundary.js";
 import { ErrorCodes, SecondFactorError } from "../../src/errors.js";
-import { LazySessionPort, recordIn, type SessionBinding } from "../shared/lazy-session-port.js";
-import { type SessionAccess, sessionStoreUnavailable } from "../shared/session-port.js";
+import {
+  LazySessionPort,
+  recordIn,
+  type SessionAccess,
+  type SessionBinding,
+  sessionStoreUnavailable,
+} from "../shared/session-port.js";
 
 type Callback = (error?: unknown) => void;
 

@@ -2,12 +2,11 @@ import type { Context, Middleware, Next } from "koa";
 import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
 import { NEXT } from "../../src/boundary.js";
 import { isSecondFactorError } from "../../src/errors.js";
-import { guardRefusal, type ResponseDecision } from "../shared/decision.js";
+import { guardRefusal, type ResponseDecision, responseParts } from "../shared/decision.js";
 import { isUnderBasePath } from "../shared/flow-path.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { sessionStoreUnavailable } from "../shared/session-port.js";
 import { KoaRequestView } from "./request-view.js";
-import { setDecision } from "./respond.js";
 import { koaSessionOptions, koaSessionPort, usableRecord, usesExternalStore } from "./session.js";
 
 /** The user of a request not asked for yet (the full path asks after checking the session). */
@@ -175,4 +174,14 @@ function isClientError(error: unknown): boolean {
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * Sets a core decision as the response. Koa itself leaves the body out for `HEAD` and keeps the headers.
+ */
+export function setDecision(ctx: Context, decision: ResponseDecision): void {
+  const { status, headers, text } = responseParts(decision);
+  ctx.status = status;
+  for (const [name, value] of headers) ctx.set(name, value);
+  ctx.body = text;
 }

@@ -21,14 +21,14 @@
 import type { Context, Middleware } from "koa";
 import type { GuardPolicy } from "../../src/boundary.js";
 import { createSecondFactorCore } from "../../src/core.js";
-import type { SecondFactorOptions as CoreOptions } from "../../src/options.js";
+import type { SecondFactorOptions as CoreOptions } from "../../src/options/index.js";
 import type {
   SecondFactorStatus,
   SecondFactorStatusOptions,
   SecondFactorStepUpStatus,
 } from "../../src/status.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
-import { statusReaderFor } from "../shared/status.js";
+import { statusReaderFor } from "../shared/session-status.js";
 import { unlockerFor } from "../shared/unlock.js";
 import { koaMiddleware } from "./adapter.js";
 import { koaSessionOptions, koaSessionPort } from "./session.js";

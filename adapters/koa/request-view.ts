@@ -1,6 +1,6 @@
 import type { Context } from "koa";
 import type { BodyResult, RequestView } from "../../src/boundary.js";
-import { readFlowBody } from "../shared/body.js";
+import { readFlowBody } from "../shared/body/index.js";
 
 /** The core's view of a Koa request: getters over `ctx`, nothing copied until asked for. */
 export class KoaRequestView implements RequestView {

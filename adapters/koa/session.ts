@@ -1,8 +1,8 @@
 import type { Context } from "koa";
 import type { SessionPort } from "../../src/boundary.js";
 import { ErrorCodes, SecondFactorError } from "../../src/errors.js";
-import { LazySessionPort, recordIn, type SessionBinding } from "../shared/lazy-session-port.js";
 import type { SessionAccess } from "../shared/session-port.js";
+import { LazySessionPort, recordIn, type SessionBinding } from "../shared/session-port.js";
 
 /** The parts of a koa-session session object the adapter uses. */
 interface SessionLike {

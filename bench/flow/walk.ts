@@ -3,7 +3,7 @@
  * login, the guard's redirect, the challenge page, send, the page with the code field, check, and
  * the protected page. Each step is timed.
  */
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { HANDLER_PREFIX } from "../apps/types.js";
 import { userFor } from "../apps/users.js";
 import { expectStatus, type HttpAnswer, HttpClient } from "../lib/http-client.js";

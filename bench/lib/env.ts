@@ -1,6 +1,6 @@
 /** What every part of a run shares: where the built scripts are, the core plan, the emulator, the users. */
 import { join } from "node:path";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import type { CorePlan } from "./child.js";
 import type { BenchOptions } from "./options.js";
 

@@ -2,7 +2,7 @@
  * Makes the sessions the HTTP benches replay: logs in and walks the real challenge flow against the
  * emulator (JSON mode), so the verified record is the one the flow itself writes.
  */
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { userFor } from "../apps/users.js";
 import { expectStatus, HttpClient } from "./http-client.js";
 

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { isSecondFactorError } from "../../src/errors.js";
-import { createLimits, DEFAULT_MEMORY_MAX_ENTRIES } from "../../src/limits.js";
+import { createLimits, DEFAULT_MEMORY_MAX_ENTRIES } from "../../src/limits/index.js";
 import { phoneFor } from "../apps/users.js";
 import { childConfig, serveIpc } from "../lib/ipc.js";
 

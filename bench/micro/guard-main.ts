@@ -4,7 +4,7 @@
  * koa-session, loaded from its store) holds the record the real flow wrote; on a small and on a
  * large session. Started by the runner with `--expose-gc`, pinned to the server core.
  */
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { buildExpressApp } from "../apps/express-app.js";
 import { buildKoaApp } from "../apps/koa-app.js";
 import type { AppConfig } from "../apps/types.js";

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { Express, Request, Response } from "express";
 import type Koa from "koa";
 import type { Context } from "koa";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { expectStatus, HttpClient } from "../lib/http-client.js";
 import { verifiedCookie } from "../lib/warmup.js";
 

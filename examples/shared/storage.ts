@@ -6,7 +6,7 @@
  */
 import { Redis } from "ioredis";
 import type { SecondFactorOptions } from "../../src/index.js";
-import { FAIL_CLOSED_REDIS_OPTIONS } from "../../src/limits.js";
+import { FAIL_CLOSED_REDIS_OPTIONS } from "../../src/limits/index.js";
 import { ExampleConfigError } from "./config.js";
 
 /** Where sessions and budgets live. */

@@ -3,8 +3,8 @@
  * process, as the configuration selected ({@link VerifySetup}).
  */
 import type { VerificationProvider } from "../../src/index.js";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
 import { twilioVerify } from "../../src/twilio.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { ExampleConfigError, type VerifySetup } from "./config.js";
 
 /** A connected provider, and what the start lines and pages say about it. */

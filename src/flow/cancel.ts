@@ -1,7 +1,7 @@
 import type { Decision } from "../boundary.js";
-import { withoutFields } from "../record.js";
+import { callProvider } from "../outage.js";
+import { withoutFields } from "../record/index.js";
 import { commit, type FlowContext } from "./context.js";
-import { callProvider } from "./outage.js";
 import { challengeData, challengeJson } from "./state.js";
 
 /**

@@ -1,11 +1,11 @@
 import type { RequestView, SecondFactorUser, SessionPort } from "../boundary.js";
-import { safeEqual } from "../csrf.js";
-import type { Limits } from "../limits.js";
-import type { CoreConfig } from "../options.js";
-import { newRecord, readRecord, type SecondFactorRecord, withoutFields } from "../record.js";
+import type { Limits } from "../limits/index.js";
+import type { CoreConfig } from "../options/index.js";
+import { saveSession } from "../outage.js";
+import { safeEqual } from "../record/csrf.js";
+import { newRecord, readRecord, type SecondFactorRecord, withoutFields } from "../record/index.js";
+import type { Responder } from "../respond/index.js";
 import { destinationFor } from "./destinations.js";
-import { saveSession } from "./outage.js";
-import type { Responder } from "./respond.js";
 
 /**
  * What every flow handler works with: one request of one logged-in user.

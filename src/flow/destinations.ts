@@ -1,8 +1,8 @@
 import type { SecondFactorUser } from "../boundary.js";
 import { maskDestination } from "../mask.js";
 import type { ChannelOption } from "../pages/view.js";
-import type { Channel } from "../providers/types.js";
-import type { Requirement } from "../record.js";
+import type { Channel } from "../providers/index.js";
+import type { Requirement } from "../record/index.js";
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;

@@ -1,14 +1,14 @@
 import type { Decision } from "../boundary.js";
-import type { BudgetKeys } from "../limits.js";
+import type { BudgetKeys } from "../limits/index.js";
 import { maskDestination } from "../mask.js";
+import { callProvider } from "../outage.js";
 import type { MessageKey } from "../pages/messages.js";
 import type { PageError } from "../pages/view.js";
-import type { Channel, StartVerificationResult } from "../providers/types.js";
-import { attemptsLeft, type SecondFactorRecord } from "../record.js";
+import type { Channel, StartVerificationResult } from "../providers/index.js";
+import { attemptsLeft, type SecondFactorRecord } from "../record/index.js";
+import { budgetProblem, lockedProblem, rateLimitedProblem } from "../respond/problems.js";
 import { commit, type FlowContext } from "./context.js";
 import { availableChannels, destinationFor, isDeliverable } from "./destinations.js";
-import { callProvider } from "./outage.js";
-import { budgetProblem, lockedProblem, rateLimitedProblem } from "./problems.js";
 import { challengeData, challengeJson, showChallenge } from "./state.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Decision } from "../boundary.js";
-import { withoutFields } from "../record.js";
+import { withoutFields } from "../record/index.js";
 import { commit, type FlowContext } from "./context.js";
 import { showChallenge } from "./state.js";
 

@@ -1,7 +1,7 @@
 import type { Decision } from "../boundary.js";
-import type { LockStatus } from "../limits.js";
+import type { LockStatus } from "../limits/index.js";
 import type { ChallengePageView, PageError, PageViewBase } from "../pages/view.js";
-import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } from "../record.js";
+import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } from "../record/index.js";
 import type { FlowContext } from "./context.js";
 import { availableChannels } from "./destinations.js";
 

@@ -1,17 +1,17 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
-import type { CheckVerificationResult } from "../providers/types.js";
+import { callProvider, regenerateSession, saveSession } from "../outage.js";
+import type { CheckVerificationResult } from "../providers/index.js";
 import {
   attemptsLeft,
   newRecord,
   type PendingChallenge,
   type SecondFactorRecord,
   withoutFields,
-} from "../record.js";
+} from "../record/index.js";
+import { budgetProblem, lockedProblem } from "../respond/problems.js";
 import { commit, type FlowContext } from "./context.js";
 import { destinationFor } from "./destinations.js";
-import { callProvider, regenerateSession, saveSession } from "./outage.js";
-import { budgetProblem, lockedProblem } from "./problems.js";
 import { providerRateLimited, refuseField } from "./send.js";
 
 /**

@@ -3,15 +3,15 @@
  * or nothing. These only defend against floods, so a store may forget their keys.
  */
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { storeUnavailable } from "./failures.js";
-import { secondsUntil } from "./lockout-rules.js";
 import {
   BUDGET_SCOPES,
   type BudgetOutcome,
   type BudgetRefusal,
   type BudgetRule,
   type BudgetScope,
-} from "./types.js";
+} from "./api.js";
+import { budgetStoreFailure } from "./failures.js";
+import { secondsUntil } from "./lockout-rules.js";
 
 /**
  * The part of a rate-limiter-flexible limiter the budgets use. `consume` resolves when the points
@@ -118,7 +118,7 @@ export function createBudgets(
       if (failed !== undefined) {
         // The store is failing: answer 503 now rather than wait a second timeout on the give-back.
         void giveBack(attempts, keys, limiterOf);
-        throw storeUnavailable(failed.error);
+        throw budgetStoreFailure(failed.error);
       }
       await giveBack(attempts, keys, limiterOf);
       return refusal ?? { ok: true };

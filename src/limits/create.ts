@@ -1,7 +1,10 @@
 /** Assembles {@link Limits} from a validated config and its stores (the seam tests use to inject faults). */
+
+import type { BudgetKeys, BudgetOutcome, BudgetScope, Limits, LockStatus, WrongCodeResult } from "./api.js";
 import { type BudgetLimiterFactory, createBudgets, memoryLimiterFactory } from "./budgets.js";
+import type { LimitsConfig, RedisStoreConfig } from "./config.js";
 import { createMemoryDurableStore, type DurableStore } from "./durable-store.js";
-import { invalidArgument, requireText, storeUnavailable } from "./failures.js";
+import { budgetStoreFailure, invalidArgument, requireText } from "./failures.js";
 import { ipKey } from "./ip-key.js";
 import { createKeyer } from "./keyer.js";
 import {
@@ -15,10 +18,8 @@ import {
   settle,
   statusOf,
 } from "./lockout-rules.js";
-import type { LimitsConfig, RedisStoreConfig } from "./options.js";
-import { createRedisDurableStore } from "./redis/durable-store.js";
 import { redisLimiterFactory } from "./redis/limiter-factory.js";
-import type { BudgetKeys, BudgetOutcome, BudgetScope, Limits, LockStatus, WrongCodeResult } from "./types.js";
+import { createRedisDurableStore } from "./redis/redis-durable-store.js";
 
 /**
  * The stores behind {@link Limits}: flood budgets (may forget) and durable state (never evicts).
@@ -115,7 +116,7 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
       return isEmpty(next) ? null : { value: encodeState(next), expiresAt: next.forgetAt };
     });
     const last = applied[0];
-    if (last === undefined) throw storeUnavailable(new Error("the store did not apply the lockout update"));
+    if (last === undefined) throw budgetStoreFailure(new Error("the store did not apply the lockout update"));
     return last.result;
   };
 
@@ -184,7 +185,7 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
 function decodeOrFail(text: string): LockoutState {
   const state = decodeState(text);
   // A value we cannot read might hide a lock: deny (503) rather than treat the account as clean.
-  if (state === undefined) throw storeUnavailable(new Error("unreadable lockout state in the store"));
+  if (state === undefined) throw budgetStoreFailure(new Error("unreadable lockout state in the store"));
   return state;
 }
 
@@ -194,7 +195,7 @@ function guardStore(store: DurableStore): DurableStore {
     try {
       return await call();
     } catch (error) {
-      throw storeUnavailable(error);
+      throw budgetStoreFailure(error);
     }
   };
   return {

@@ -1,22 +1,14 @@
 /** The errors the limits raise: store outages (503) and wrong arguments from the calling code (500). */
-import { ErrorCodes, isSecondFactorError, SecondFactorError } from "../errors.js";
-
-/** Seconds a client should wait before retrying after a store failure. */
-export const STORE_RETRY_AFTER_SECONDS = 5;
+import { ErrorCodes, isSecondFactorError, SecondFactorError, storeUnavailable } from "../errors.js";
 
 /**
- * Wraps anything a store threw into `ERR_SF_STORE_UNAVAILABLE` (503, `Retry-After: 5`), keeping the
- * original as `cause`. Our own errors pass through unchanged.
+ * Any failure of the budget store as `ERR_SF_STORE_UNAVAILABLE`; our own errors (a wrong argument)
+ * pass through unchanged.
  * @example
- * try { await store.update(key, change); } catch (error) { throw storeUnavailable(error); }
+ * try { await store.update(key, change); } catch (error) { throw budgetStoreFailure(error); }
  */
-export function storeUnavailable(cause: unknown): SecondFactorError {
-  if (isSecondFactorError(cause)) return cause;
-  return new SecondFactorError(ErrorCodes.STORE_UNAVAILABLE, "The budget store failed; try again shortly.", {
-    status: 503,
-    headers: { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) },
-    cause,
-  });
+export function budgetStoreFailure(cause: unknown): SecondFactorError {
+  return isSecondFactorError(cause) ? cause : storeUnavailable(cause, "the budget store");
 }
 
 /**
@@ -25,10 +17,10 @@ export function storeUnavailable(cause: unknown): SecondFactorError {
  * throw storeFull(12);
  */
 export function storeFull(retryAfterSeconds: number): SecondFactorError {
-  return new SecondFactorError(
-    ErrorCodes.STORE_UNAVAILABLE,
-    "The memory store for failure counts and single-use markers is full; raise `memoryMaxEntries` or use a shared store.",
-    { status: 503, headers: { "Retry-After": String(retryAfterSeconds) } },
+  return storeUnavailable(
+    undefined,
+    "the memory store for failure counts and single-use markers is full (raise `memoryMaxEntries` or use a shared store), so it",
+    retryAfterSeconds,
   );
 }
 

@@ -2,8 +2,9 @@
  * The account lockout as pure state transitions (DESIGN §4 rule 7), so the memory store and the shared
  * Redis store (a Lua compare-and-set around these functions) apply exactly the same rule.
  */
-import type { LockoutConfig } from "./options.js";
-import type { LockStatus, WrongCodeResult } from "./types.js";
+
+import type { LockStatus, WrongCodeResult } from "./api.js";
+import type { LockoutConfig } from "./config.js";
 
 /**
  * What the store keeps per account. Times are on the app clock, in ms.

@@ -1,7 +1,7 @@
 /** Small validators for options: each throws `ERR_SF_INVALID_OPTION` naming the option and the fix. */
 import { describeValue } from "../duration.js";
 import { SecondFactorError } from "../errors.js";
-import { safeReturnTo } from "../return-to.js";
+import { safeReturnTo } from "../record/return-to.js";
 
 /**
  * The error for a bad option: names it, shows the bad value (never a secret's) and says how to fix it.

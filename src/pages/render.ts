@@ -1,4 +1,4 @@
-import type { Channel } from "../providers/types.js";
+import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
 import { formatMessage, formatWait, type MessageKey, type MessageParams } from "./messages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";

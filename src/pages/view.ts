@@ -1,6 +1,6 @@
 import type { CodeLength } from "../code.js";
-import type { Channel } from "../providers/types.js";
-import type { Notice } from "../record.js";
+import type { Channel } from "../providers/index.js";
+import type { Notice } from "../record/index.js";
 import type { MessageCatalog, MessageKey, MessageParams } from "./messages.js";
 
 /**

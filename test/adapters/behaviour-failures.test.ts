@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { secondFactor as expressSecondFactor } from "../../adapters/express/index.js";
 import { secondFactor as koaSecondFactor } from "../../adapters/koa/index.js";
 import { isSecondFactorError } from "../../src/errors.js";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { FRAMEWORKS, USERS } from "../helpers/apps.js";
 import { Browser, emulatorProvider, type FlowApp, startFlowApp } from "./harness.js";
 

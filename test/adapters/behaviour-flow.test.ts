@@ -2,8 +2,8 @@
 // single-use approvals, on Express 5 and 4 and Koa 3 and 2, through supertest, the real twilio SDK and
 // the Verify emulator (a stub provider where the scenario needs one).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { VerificationProvider } from "../../src/providers/types.js";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import type { VerificationProvider } from "../../src/providers/index.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { FRAMEWORKS, USERS } from "../helpers/apps.js";
 import { Browser, type FlowApp, sessionCookiesOf, startFlowApp, wrongCode } from "./harness.js";
 

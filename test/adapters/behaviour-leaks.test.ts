@@ -2,7 +2,7 @@
 // or log line carries a code or the full phone number, on Express 5 and 4 and Koa 3 and 2, through
 // supertest, the real twilio SDK and the Verify emulator.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { FRAMEWORKS, USERS } from "../helpers/apps.js";
 import { Browser, type FlowApp, startFlowApp, wrongCode } from "./harness.js";
 

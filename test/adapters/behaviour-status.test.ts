@@ -3,7 +3,7 @@
 // Express 5 and 4 and Koa 3 and 2, through supertest, the real twilio SDK and the Verify emulator.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isSecondFactorError } from "../../src/errors.js";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { FRAMEWORKS, USERS } from "../helpers/apps.js";
 import { Browser, type FlowApp, startFlowApp } from "./harness.js";
 

@@ -9,10 +9,10 @@ import type supertest from "supertest";
 import { secondFactor as expressSecondFactor } from "../../adapters/express/index.js";
 import { secondFactor as koaSecondFactor } from "../../adapters/koa/index.js";
 import type { SecondFactorEvent } from "../../src/events.js";
-import type { SecondFactorOptions } from "../../src/options.js";
-import type { VerificationProvider } from "../../src/providers/types.js";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { SecondFactorOptions } from "../../src/options/index.js";
+import type { VerificationProvider } from "../../src/providers/index.js";
 import { twilioVerify } from "../../src/twilio.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { type AppOptions, type Framework, startApp, type TestApp } from "../helpers/apps.js";
 
 export { sessionCookiesOf } from "../helpers/apps.js";

@@ -1,12 +1,17 @@
 // The framework-free pieces both adapters share: flow-path matching, decision payloads, parsed-body
 // checks, misuse detection, and the session port that never leaves a half-written record after a store failure.
 import { describe, expect, it, vi } from "vitest";
-import { fromParsedBody, streamConsumed } from "../../adapters/shared/body.js";
+import { fromParsedBody, streamConsumed } from "../../adapters/shared/body/index.js";
 import { responseParts } from "../../adapters/shared/decision.js";
 import { isUnderBasePath } from "../../adapters/shared/flow-path.js";
-import { LazySessionPort, recordIn, type SessionBinding } from "../../adapters/shared/lazy-session-port.js";
 import { assertCalledAsFactory, looksLikeMiddlewareCall } from "../../adapters/shared/misuse.js";
-import { createSessionPort, type SessionAccess } from "../../adapters/shared/session-port.js";
+import {
+  createSessionPort,
+  LazySessionPort,
+  recordIn,
+  type SessionAccess,
+  type SessionBinding,
+} from "../../adapters/shared/session-port.js";
 import { unlockerFor } from "../../adapters/shared/unlock.js";
 import { isSecondFactorError } from "../../src/errors.js";
 import { mediaType } from "../../src/negotiate.js";

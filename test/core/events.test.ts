@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEmitter } from "../../src/events.js";
-import { FakeSession, harness, postForm, showPage, startChallenge } from "./helpers.js";
+import { FakeSession, harness, postForm, showPage, startChallenge } from "../helpers/core.js";
 
 describe("events", () => {
   it("are stamped with the app clock and a stable shape", async () => {

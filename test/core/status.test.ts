@@ -2,9 +2,9 @@
 // same clock; a void record (another user's, unknown version, bad shape) is "not verified"; never a code
 // or a full destination.
 import { describe, expect, it } from "vitest";
-import { newRecord, type SecondFactorRecord } from "../../src/record.js";
+import { newRecord, type SecondFactorRecord } from "../../src/record/index.js";
 import { secondFactorStatus } from "../../src/status.js";
-import { ALICE, FakeSession, harness, startChallenge, verifySession } from "./helpers.js";
+import { ALICE, FakeSession, harness, startChallenge, verifySession } from "../helpers/core.js";
 
 const NOW = 1_800_000_000_000;
 const FIVE_MINUTES = 300_000;

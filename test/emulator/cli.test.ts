@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { type CliIo, DEFAULT_CLI_PORT, runCli } from "../../src/emulator/cli.js";
+import { type CliIo, DEFAULT_CLI_PORT, runCli } from "../../emulator/cli.js";
 
 interface FakeIo extends CliIo {
   lines: string[];

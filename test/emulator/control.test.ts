@@ -1,6 +1,6 @@
 // The control API (clock, faults, reset) and its programmatic twins; bad input gets a clear 400.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { ALICE, CAROL, raw, sdkClient, sdkError, start } from "./helpers.js";
 
 let emu: VerifyEmulator;

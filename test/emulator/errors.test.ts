@@ -1,7 +1,7 @@
 // Twilio-shaped errors for bad input, bad auth, unknown paths and hostile HTTP; the emulator never crashes or hangs.
 import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { expectTwilioError } from "../helpers/openapi.js";
 import { ACCOUNT_SID, ALICE, AUTH_TOKEN, raw, sdkClient, sdkError, start } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 // Delivered messages: their text per channel, GET /inbox (a page for people) and GET /inbox.json.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DeliveredMessage, VerifyEmulator } from "../../src/testing.js";
+import type { DeliveredMessage, VerifyEmulator } from "../../testing/index.js";
 import { ALICE, CAROL, raw, sdkClient, start } from "./helpers.js";
 
 let emu: VerifyEmulator;

@@ -1,6 +1,6 @@
 // The Verify v2 lifecycle through the real twilio SDK: send, check, resend, limits, expiry, cancel.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { ALICE, CAROL, raw, sdkClient, sdkError, start, validated } from "./helpers.js";
 
 let emu: VerifyEmulator;

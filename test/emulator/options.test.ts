@@ -1,7 +1,7 @@
 // startEmulator's options: validated once, loopback by default, remote only with a token and credentials; close() never hangs.
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type EmulatorOptions, startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import { type EmulatorOptions, startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { ACCOUNT_SID, ALICE, AUTH_TOKEN, BASIC, raw, sdkClient } from "./helpers.js";
 
 const TOKEN = "a-long-enough-test-token";

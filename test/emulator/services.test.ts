@@ -1,6 +1,6 @@
 // Services: the default one, create, fetch, list (Twilio's paginated shape), update, delete.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 import { expectService, expectServiceList, expectTwilioError } from "../helpers/openapi.js";
 import { ALICE, raw, sdkClient, sdkError, start } from "./helpers.js";
 

@@ -9,7 +9,7 @@ import { ExampleConfigError, loadConfig } from "../../examples/shared/config.js"
 import { deriveSecondFactorSecret, prepareExample } from "../../examples/shared/setup.js";
 import { limitsFor, openStorage } from "../../examples/shared/storage.js";
 import { connectVerify } from "../../examples/shared/verify.js";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 
 const ACCOUNT_SID = `AC${"a1".repeat(16)}`;
 const SERVICE_SID = `VA${"b2".repeat(16)}`;

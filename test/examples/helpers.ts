@@ -11,7 +11,7 @@ import { createApp as createKoaApp } from "../../examples/koa/app.js";
 import type { Env } from "../../examples/shared/config.js";
 import { type PreparedExample, prepareExample } from "../../examples/shared/setup.js";
 import type { KoaSessionStore } from "../../examples/shared/storage.js";
-import type { VerifyEmulator } from "../../src/testing.js";
+import type { VerifyEmulator } from "../../testing/index.js";
 
 /** The two example apps. */
 export type ExampleName = "express" | "koa";

@@ -7,7 +7,7 @@
  * Call it inside a test file: `describeLimitsConformance("memory", { make: (options) => createLimits(...) })`.
  */
 import { describe, expect, it } from "vitest";
-import type { BudgetKeys, Limits, LimitsOptions, WrongCodeResult } from "../../src/limits.js";
+import type { BudgetKeys, Limits, LimitsOptions, WrongCodeResult } from "../../src/limits/index.js";
 
 /** Options a scenario may set; the harness adds the secret (unless given) and its store. */
 export type ConformanceOptions = Omit<LimitsOptions, "secret" | "store"> & { secret?: string };

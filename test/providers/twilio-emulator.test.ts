@@ -2,9 +2,9 @@
 // (send, wrong and right checks, limits, expiry, cancel, resend) and every error mapping via faults.
 // No thrown error may carry the destination or a code.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
 import type { VerificationProvider } from "../../src/twilio.js";
 import { twilioVerify } from "../../src/twilio.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,

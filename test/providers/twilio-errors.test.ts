@@ -8,8 +8,8 @@ import {
   startFailure,
   type TwilioFailure,
   toTwilioFailure,
-} from "../../src/providers/twilio-errors.js";
-import { parseRetryAfter, TwilioErrorAnswer } from "../../src/providers/twilio-http.js";
+} from "../../src/providers/twilio/error-map.js";
+import { parseRetryAfter, TwilioErrorAnswer } from "../../src/providers/twilio/transport.js";
 import { AUTH_TOKEN, expectNothingSecret, expectUnavailable, PHONE, SERVICE_SID, thrown } from "./helpers.js";
 
 const context = { serviceSid: SERVICE_SID, timeoutMs: 5000 };

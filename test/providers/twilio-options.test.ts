@@ -1,7 +1,7 @@
 // twilioVerify() validates its options once: unknown keys, bad SIDs, bad timeouts and emulator URLs are
 // ERR_SF_INVALID_OPTION errors that name the option, show the value (never a secret) and say how to fix it.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseTwilioVerifyOptions } from "../../src/providers/twilio-options.js";
+import { parseTwilioVerifyOptions } from "../../src/providers/twilio/settings.js";
 import { twilioVerify } from "../../src/twilio.js";
 import { ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID } from "./helpers.js";
 

@@ -4,7 +4,7 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisSessionStore } from "../../adapters/koa/redis-session-store.js";
-import { createLimits, FAIL_CLOSED_REDIS_OPTIONS, type RedisClientLike } from "../../src/limits.js";
+import { createLimits, FAIL_CLOSED_REDIS_OPTIONS, type RedisClientLike } from "../../src/limits/index.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { readyClient, uniquePrefix } from "./support.js";
 

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp as createExpressApp } from "../../examples/express/app.js";
 import { createApp as createKoaApp } from "../../examples/koa/app.js";
 import { type PreparedExample, prepareExample } from "../../examples/shared/setup.js";
-import { startEmulator, type VerifyEmulator } from "../../src/testing.js";
+import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { csrfOf, forms } from "../examples/helpers.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { eventually, readyClient } from "./support.js";

@@ -1,7 +1,7 @@
 // The Limits conformance suite on the Redis store: the same scenarios as the memory store, on a real redis-server.
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe } from "vitest";
-import { createLimits } from "../../src/limits.js";
+import { createLimits } from "../../src/limits/index.js";
 import { describeLimitsConformance } from "../helpers/limits-conformance.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { readyClient, uniquePrefix } from "./support.js";

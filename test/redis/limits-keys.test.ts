@@ -4,7 +4,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisSessionStore } from "../../adapters/koa/redis-session-store.js";
-import { createLimits } from "../../src/limits.js";
+import { createLimits } from "../../src/limits/index.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { readyClient, scanAll } from "./support.js";
 

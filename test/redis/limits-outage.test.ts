@@ -3,7 +3,7 @@
 // hang; once Redis is back, everything works again by itself within 3 seconds.
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BudgetKeys, createLimits, type Limits } from "../../src/limits.js";
+import { type BudgetKeys, createLimits, type Limits } from "../../src/limits/index.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { eventually, readyClient, TEST_COMMAND_TIMEOUT_MS, uniquePrefix, waitUntilReady } from "./support.js";
 

@@ -2,7 +2,7 @@
 // sends or approvals over instances gains an attacker nothing (issue #6, DESIGN §4 rule 7).
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BudgetKeys, createLimits, type Limits } from "../../src/limits.js";
+import { type BudgetKeys, createLimits, type Limits } from "../../src/limits/index.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { readyClient, uniquePrefix } from "./support.js";
 

@@ -1,7 +1,7 @@
 /** Shared set-up of the Redis suites: fail-closed ioredis clients on the test server, unique key prefixes. */
 import { randomBytes } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
-import { FAIL_CLOSED_REDIS_OPTIONS } from "../../src/limits.js";
+import { FAIL_CLOSED_REDIS_OPTIONS } from "../../src/limits/index.js";
 
 /** The command timeout of the test clients, in ms (the documented recommendation). */
 export const TEST_COMMAND_TIMEOUT_MS = FAIL_CLOSED_REDIS_OPTIONS.commandTimeout;

@@ -1,0 +1,177 @@
+import type {
+  BodyResult,
+  Decision,
+  RequestView,
+  SecondFactorCore,
+  SecondFactorUser,
+  SessionPort,
+} from "../boundary.js";
+import type { Limits } from "../limits/index.js";
+import { isJsonContentType, wantsJson } from "../negotiate.js";
+import type { CoreConfig } from "../options/index.js";
+import { outageRetryAfter } from "../outage.js";
+import { csrfMatches } from "../record/csrf.js";
+import type { Problem, Responder } from "../respond/index.js";
+import { loginRequired, pathOf } from "../respond/login-required.js";
+import { CSRF_PROBLEM, unavailableProblem } from "../respond/problems.js";
+import { cancelCode } from "./cancel.js";
+import { type FlowContext, loadRecord } from "./context.js";
+import { sendCode } from "./send.js";
+import { showPage } from "./show.js";
+import { verifyCode } from "./verify.js";
+
+/** The routes of the challenge flow, relative to `basePath` (DESIGN §5). */
+type Route = "show" | "send" | "verify" | "cancel";
+
+/**
+ * The flow's two entry points, as the core exposes them.
+ * @example
+ * const decision = await createFlow(config, limits, respond).handleFlow(view, session, user);
+ */
+export type Flow = Pick<SecondFactorCore<unknown>, "handleFlow" | "failureDecision">;
+
+/**
+ * The challenge flow of one core: `GET basePath`, `POST basePath/send`, `/verify`, `/cancel`. Every
+ * answer carries the flow's security headers; outages of the provider or a store answer 503 with
+ * `Retry-After` (rule 8); other errors go back to the adapter.
+ * @example
+ * const flow = createFlow(config, limits, respond);
+ * const decision = await flow.handleFlow(view, session, user);
+ */
+export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond: Responder): Flow {
+  const failureDecision = (error: unknown, request: RequestView): Decision | undefined => {
+    const retryAfter = outageRetryAfter(error);
+    if (retryAfter === undefined) return undefined;
+    return respond.problem(wantsJson(request.accept), unavailableProblem(retryAfter));
+  };
+
+  const handle = async (
+    route: Route,
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser | null,
+  ): Promise<Decision> => {
+    const json = wantsJson(request.accept);
+    const isGet = route === "show";
+    if (user === null) return noUser(config, respond, json, request.method.toUpperCase());
+    const { record, changed } = loadRecord(config, limits, session, user);
+    const context: FlowContext = {
+      config,
+      limits,
+      respond,
+      request,
+      session,
+      user,
+      json,
+      record,
+      recordChanged: changed,
+      path: pathOf(request.url),
+    };
+    if (isGet) return showPage(context);
+
+    if (json && !isJsonContentType(request.contentType)) {
+      return respond.problem(true, unsupported());
+    }
+    const body = await request.readBody();
+    if (!body.ok) return respond.problem(json, bodyProblem(body));
+    // Rule 6: every state-changing request carries the session's CSRF token, compared in constant time.
+    const submitted = body.type === "json" ? request.csrfHeader : body.fields._csrf;
+    if (!csrfMatches(record.csrf, submitted)) {
+      config.emit({ type: "csrf.failed", userId: user.id, path: context.path });
+      return respond.problem(json, CSRF_PROBLEM);
+    }
+    switch (route) {
+      case "send":
+        return sendCode(context, body.fields);
+      case "verify":
+        return verifyCode(context, body.fields);
+      case "cancel":
+        return cancelCode(context);
+    }
+  };
+
+  return {
+    failureDecision,
+    async handleFlow(request, session, user) {
+      const route = routeOf(config.basePath, pathOf(request.url));
+      if (route === undefined) return undefined;
+      const method = request.method.toUpperCase();
+      const allowed = route === "show" ? ["GET", "HEAD"] : ["POST"];
+      if (!allowed.includes(method)) {
+        return respond.problem(wantsJson(request.accept), {
+          status: 405,
+          error: "method_not_allowed",
+          heading: "problem_method_heading",
+          body: "problem_method_body",
+          headers: { Allow: allowed.join(", ") },
+        });
+      }
+      try {
+        return await handle(route, request, session, user);
+      } catch (error) {
+        const decision = failureDecision(error, request);
+        if (decision === undefined) throw error;
+        if (isStoreError(error)) {
+          config.emit({ type: "store.error", userId: user?.id ?? null });
+          config.logger.error("second-factor: a store failed; answered 503", {
+            code: "ERR_SF_STORE_UNAVAILABLE",
+          });
+        }
+        return decision;
+      }
+    },
+  };
+}
+
+function isStoreError(error: unknown): boolean {
+  return (error as { code?: unknown }).code === "ERR_SF_STORE_UNAVAILABLE";
+}
+
+function routeOf(basePath: string, path: string): Route | undefined {
+  if (path === basePath || path === `${basePath}/`) return "show";
+  if (path === `${basePath}/send`) return "send";
+  if (path === `${basePath}/verify`) return "verify";
+  if (path === `${basePath}/cancel`) return "cancel";
+  return undefined;
+}
+
+function noUser(config: CoreConfig<unknown>, respond: Responder, json: boolean, method: string): Decision {
+  const navigation = method === "GET" || method === "HEAD";
+  return loginRequired(
+    config,
+    respond,
+    json,
+    method === "GET" ? config.basePath : undefined,
+    navigation ? 302 : 303,
+  );
+}
+
+function unsupported(): Problem {
+  return {
+    status: 415,
+    error: "unsupported_media_type",
+    heading: "problem_unsupported_heading",
+    body: "problem_unsupported_body",
+  };
+}
+
+function bodyProblem(body: Extract<BodyResult, { ok: false }>): Problem {
+  switch (body.status) {
+    case 413:
+      return {
+        status: 413,
+        error: "body_too_large",
+        heading: "problem_too_large_heading",
+        body: "problem_too_large_body",
+      };
+    case 415:
+      return unsupported();
+    default:
+      return {
+        status: 400,
+        error: "bad_request",
+        heading: "problem_bad_request_heading",
+        body: "problem_bad_request_body",
+      };
+  }
+}

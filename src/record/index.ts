@@ -1,0 +1,253 @@
+import { randomBytes } from "node:crypto";
+import { CHANNELS, type Channel } from "../providers/index.js";
+import { newCsrfToken } from "./csrf.js";
+import { safeReturnTo } from "./return-to.js";
+
+/**
+ * The schema version of {@link SecondFactorRecord}; a record of any other version is void.
+ * @default 1
+ * @example
+ * if (record.v !== RECORD_VERSION) return undefined;
+ */
+export const RECORD_VERSION = 1;
+
+/**
+ * Checks Twilio Verify allows on one verification before it dies (`max_attempts`).
+ * @default 5
+ * @example
+ * const left = CHECKS_PER_VERIFICATION - pending.checksUsed;
+ */
+export const CHECKS_PER_VERIFICATION = 5;
+
+/** A clock difference between instances tolerated for `verifiedAt` (a later one is void). */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * A one-time message shown by the next challenge page (post/redirect/get).
+ * @example
+ * const notice: Notice = "wrong_code";
+ */
+export type Notice = "sent" | "resent" | "wrong_code" | "expired" | "too_many_attempts" | "canceled";
+
+const NOTICES: readonly Notice[] = [
+  "sent",
+  "resent",
+  "wrong_code",
+  "expired",
+  "too_many_attempts",
+  "canceled",
+];
+
+/**
+ * The code this session is waiting for: where it went and how many checks its verification has had.
+ * @example
+ * const pending: PendingChallenge = { sid: "VE...", channel: "sms", maskedDestination: "•••• •••• 2661", destinationKey, sentAt: Date.now(), checksUsed: 0 };
+ */
+export interface PendingChallenge {
+  /** The provider's verification id (Twilio `VE...`); checks go by this, never by destination. */
+  readonly sid: string;
+  readonly channel: Channel;
+  /** The destination as pages show it, e.g. `•••• •••• 2661`. */
+  readonly maskedDestination: string;
+  /** HMAC of the destination: a changed phone number or e-mail address voids the challenge. */
+  readonly destinationKey: string;
+  /** When the last code was sent (app clock, ms). */
+  readonly sentAt: number;
+  /** Checks made on this `sid` (a resend keeps them: attempts left are per verification). */
+  readonly checksUsed: number;
+}
+
+/**
+ * What the route that sent the user here asked for (cleared once the second factor is passed).
+ * @example
+ * const requirement: Requirement = { maxAgeMs: 300_000, channels: ["sms"] };
+ */
+export interface Requirement {
+  /** Step-up: the largest age of `verifiedAt` the route accepts, in ms. */
+  readonly maxAgeMs?: number;
+  /** The channels the route accepts. */
+  readonly channels?: readonly Channel[];
+}
+
+/**
+ * The second-factor record kept in the app's session (DESIGN §4). Plain JSON, so any session store
+ * can keep it. Counters and single-use markers are not here: they live in the budget store.
+ * @example
+ * const record: SecondFactorRecord | undefined = readRecord(req.session.secondFactor, user.id);
+ */
+export interface SecondFactorRecord {
+  readonly v: typeof RECORD_VERSION;
+  /** The user this record belongs to; for anyone else it is void (rule 1). */
+  readonly userId: string;
+  /** A random key of this record, counting the per-session budget (never the session id). */
+  readonly key: string;
+  /** The CSRF token every state-changing flow request must carry (rule 6). */
+  readonly csrf: string;
+  /** When the second factor was last passed, on the app's clock (rule 9). */
+  readonly verifiedAt?: number;
+  /** The channel that passed it. */
+  readonly verifiedChannel?: Channel;
+  readonly pending?: PendingChallenge;
+  /** Where to go after passing: the GET the guard intercepted (rule 5). */
+  readonly returnTo?: string;
+  readonly requirement?: Requirement;
+  readonly notice?: Notice;
+  /** Sends this record has made: two submits of the same page state share one send marker. */
+  readonly sends?: number;
+}
+
+/**
+ * A fresh record for `userId`, with a new CSRF token and budget key.
+ * @example
+ * session.writeRecord(newRecord(user.id));
+ */
+export function newRecord(userId: string): SecondFactorRecord {
+  return { v: RECORD_VERSION, userId, key: randomBytes(16).toString("base64url"), csrf: newCsrfToken() };
+}
+
+/**
+ * The hot path of the guard: whether `raw` (the value in the session) is a record of `userId` that
+ * passed the second factor at most `maxAgeMs` ago (any time when `undefined`) by one of `channels`
+ * (any when `undefined`). Reads fields only; allocates nothing.
+ * @example
+ * if (isVerifiedFor(session.readRecord(), user.id, Date.now(), 300_000, undefined)) return NEXT;
+ */
+export function isVerifiedFor(
+  raw: unknown,
+  userId: string,
+  now: number,
+  maxAgeMs: number | undefined,
+  channels: readonly Channel[] | undefined,
+): boolean {
+  if (typeof raw !== "object" || raw === null) return false;
+  const record = raw as Partial<Record<keyof SecondFactorRecord, unknown>>;
+  // Rule 1: a record of another user is void (logout, then login as someone else).
+  if (record.v !== RECORD_VERSION || record.userId !== userId) return false;
+  const verifiedAt = record.verifiedAt;
+  if (typeof verifiedAt !== "number" || !Number.isFinite(verifiedAt)) return false;
+  // Written so that a clock gone wrong (NaN) fails every comparison and so refuses.
+  if (!(verifiedAt <= now + CLOCK_SKEW_MS)) return false;
+  // Rule 9: step-up age is measured on the app's clock from the moment the factor was passed.
+  if (maxAgeMs !== undefined && !(now - verifiedAt <= maxAgeMs)) return false;
+  if (channels !== undefined && !channels.includes(record.verifiedChannel as Channel)) return false;
+  return true;
+}
+
+/**
+ * The record in the session when it is well-formed, of this version and of `userId`; otherwise
+ * `undefined` (void: a bad shape is treated as no record, never trusted in part).
+ * @example
+ * const record = readRecord(session.readRecord(), user.id) ?? newRecord(user.id);
+ */
+export function readRecord(raw: unknown, userId: string): SecondFactorRecord | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const record = raw as Record<string, unknown>;
+  if (record.v !== RECORD_VERSION || record.userId !== userId) return undefined;
+  if (!isToken(record.key) || !isToken(record.csrf)) return undefined;
+  if (record.verifiedAt !== undefined || record.verifiedChannel !== undefined) {
+    if (!isTime(record.verifiedAt) || !isChannel(record.verifiedChannel)) return undefined;
+  }
+  if (record.pending !== undefined && !isPending(record.pending)) return undefined;
+  if (record.returnTo !== undefined && checkedReturnTo(record.returnTo) === undefined) return undefined;
+  if (record.requirement !== undefined && !isRequirement(record.requirement)) return undefined;
+  if (record.notice !== undefined && !NOTICES.includes(record.notice as Notice)) return undefined;
+  if (record.sends !== undefined && !(Number.isSafeInteger(record.sends) && (record.sends as number) >= 0)) {
+    return undefined;
+  }
+  return raw as SecondFactorRecord;
+}
+
+/** The last text {@link checkedReturnTo} accepted. */
+let lastAcceptedReturnTo: string | undefined;
+
+/**
+ * `safeReturnTo` (DESIGN §4 rule 5), remembering the last text it accepted: the same return-to read
+ * again (by every refused request of a session, by each step of the flow) needs no second URL parse.
+ * Sound because `safeReturnTo` depends on its argument alone.
+ * @example
+ * const returnTo = checkedReturnTo(request.url); // "/account?tab=2", or undefined
+ */
+export function checkedReturnTo(value: unknown): string | undefined {
+  if (typeof value === "string" && value === lastAcceptedReturnTo) return value;
+  const safe = safeReturnTo(value);
+  if (safe !== undefined) lastAcceptedReturnTo = safe;
+  return safe;
+}
+
+/**
+ * Whether a record's `requirement` (set by the guard that sent the user here) is met now.
+ * @example
+ * const done = requirementMet(record, Date.now());
+ */
+export function requirementMet(record: SecondFactorRecord, now: number): boolean {
+  return isVerifiedFor(
+    record,
+    record.userId,
+    now,
+    record.requirement?.maxAgeMs,
+    record.requirement?.channels,
+  );
+}
+
+/**
+ * Attempts left on the pending verification (never reset by a resend of the same verification).
+ * @example
+ * attemptsLeft(record.pending); // 5 after a send, 4 after one wrong code
+ */
+export function attemptsLeft(pending: PendingChallenge): number {
+  return Math.max(0, CHECKS_PER_VERIFICATION - pending.checksUsed);
+}
+
+/**
+ * A copy of `record` without the given optional fields (records are immutable values).
+ * @example
+ * session.writeRecord(withoutFields(record, "pending", "notice"));
+ */
+export function withoutFields(
+  record: SecondFactorRecord,
+  ...fields: readonly (keyof SecondFactorRecord)[]
+): SecondFactorRecord {
+  const copy: Record<string, unknown> = { ...record };
+  for (const field of fields) delete copy[field];
+  return copy as unknown as SecondFactorRecord;
+}
+
+function isPending(value: unknown): value is PendingChallenge {
+  if (typeof value !== "object" || value === null) return false;
+  const pending = value as Record<string, unknown>;
+  return (
+    typeof pending.sid === "string" &&
+    pending.sid.length > 0 &&
+    pending.sid.length <= 128 &&
+    isChannel(pending.channel) &&
+    typeof pending.maskedDestination === "string" &&
+    pending.maskedDestination.length <= 128 &&
+    isToken(pending.destinationKey) &&
+    isTime(pending.sentAt) &&
+    typeof pending.checksUsed === "number" &&
+    Number.isInteger(pending.checksUsed) &&
+    pending.checksUsed >= 0 &&
+    pending.checksUsed <= CHECKS_PER_VERIFICATION
+  );
+}
+
+function isRequirement(value: unknown): value is Requirement {
+  if (typeof value !== "object" || value === null) return false;
+  const requirement = value as Record<string, unknown>;
+  if (requirement.maxAgeMs !== undefined && !isTime(requirement.maxAgeMs)) return false;
+  const channels = requirement.channels;
+  if (channels === undefined) return true;
+  return Array.isArray(channels) && channels.length > 0 && channels.every(isChannel);
+}
+
+function isChannel(value: unknown): value is Channel {
+  return typeof value === "string" && CHANNELS.includes(value as Channel);
+}
+
+function isToken(value: unknown): value is string {
+  return typeof value === "string" && value.length >= 16 && value.length <= 128;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
