@@ -4,6 +4,7 @@ export default defineConfig([
   {
     entry: {
       index: "src/index.ts",
+      adapter: "src/adapter.ts",
       twilio: "src/twilio.ts",
       testing: "testing/index.ts",
       express: "adapters/express/index.ts",

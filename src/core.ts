@@ -14,6 +14,7 @@ import {
   type SecondFactorStepUpStatus,
   statusOfRecord,
 } from "./status.js";
+import { isThenable } from "./thenable.js";
 
 /**
  * The core an adapter wraps, with the support calls an app may expose.
@@ -77,11 +78,7 @@ export function createSecondFactorCore<Native>(
     allowClientSideSessions: config.allowClientSideSessions,
     resolveUser(native: Native): SecondFactorUser | null | Promise<SecondFactorUser | null> {
       const result = config.user(native);
-      if (
-        result !== null &&
-        typeof result === "object" &&
-        typeof (result as { then?: unknown }).then === "function"
-      ) {
+      if (isThenable(result)) {
         return Promise.resolve(result).then(checkUser);
       }
       return checkUser(result);

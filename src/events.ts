@@ -1,5 +1,6 @@
 import type { BudgetScope } from "./limits/api.js";
 import type { Channel } from "./providers/index.js";
+import { isThenable } from "./thenable.js";
 
 /**
  * Fields every event carries. Never a code, a full destination or a session id (DESIGN §4 rule 10).
@@ -130,10 +131,4 @@ function reportHookFailure(logger: SecondFactorLogger, type: string, error: unkn
     eventType: type,
     error: error instanceof Error ? error.message : String(error),
   });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-  );
 }

@@ -1,23 +1,13 @@
 /**
- * second-factor: the framework-agnostic core. Apps import an adapter (`second-factor/express`,
- * `second-factor/koa`); this entry point gives the core, its option and event types, the errors, the
- * provider interface, and helpers apps use directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`).
+ * second-factor: what apps use besides their adapter (`second-factor/express`, `second-factor/koa`):
+ * the option and event types, the errors, the provider interface, the budgets, and helpers apps call
+ * directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`, `secondFactorStatus`). What only an
+ * adapter author needs (the core factory, the boundary types, `readBody`, `NEXT`) is in
+ * `second-factor/adapter`.
  */
 
-export { type RawRequest, type ReadBodyOptions, readBody } from "../adapters/shared/body/read-body.js";
-export type {
-  BodyResult,
-  CoreGuard,
-  Decision,
-  GuardPolicy,
-  RequestView,
-  SecondFactorCore,
-  SecondFactorUser,
-  SessionPort,
-} from "./boundary.js";
-export { NEXT } from "./boundary.js";
+export type { GuardPolicy, SecondFactorUser } from "./boundary.js";
 export { type CodeLength, DEFAULT_CODE_LENGTH } from "./code.js";
-export { createSecondFactorCore, type SecondFactorCoreInstance } from "./core.js";
 export { type Duration, parseDuration } from "./duration.js";
 export { ErrorCodes, isSecondFactorError, SecondFactorError, type SecondFactorErrorCode } from "./errors.js";
 export type { FlowAction, SecondFactorEvent, SecondFactorEventType, SecondFactorLogger } from "./events.js";

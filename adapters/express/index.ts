@@ -29,7 +29,7 @@ import type {
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { statusReaderFor } from "../shared/session-status.js";
 import { unlockerFor } from "../shared/unlock.js";
-import { expressMiddleware } from "./adapter.js";
+import { expressMiddleware } from "./middleware.js";
 import { expressSessionOptions, expressSessionPort } from "./session.js";
 
 export type { SecondFactorUser } from "../../src/boundary.js";

@@ -30,7 +30,7 @@ import type {
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { statusReaderFor } from "../shared/session-status.js";
 import { unlockerFor } from "../shared/unlock.js";
-import { koaMiddleware } from "./adapter.js";
+import { koaMiddleware } from "./middleware.js";
 import { koaSessionOptions, koaSessionPort } from "./session.js";
 
 export type { SecondFactorUser } from "../../src/boundary.js";

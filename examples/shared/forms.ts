@@ -2,7 +2,7 @@
  * Reading the examples' own small forms (login, logout, transfer) with a size limit, through the
  * library's body reader: URL-encoded only, UTF-8, at most {@link FORM_LIMIT_BYTES}.
  */
-import { type RawRequest, readBody } from "../../src/index.js";
+import { type RawRequest, readBody } from "../../src/adapter.js";
 
 /**
  * The largest form body the examples' own routes accept, in bytes.

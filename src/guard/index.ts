@@ -25,6 +25,7 @@ import {
 } from "../record/index.js";
 import type { Responder } from "../respond/index.js";
 import { loginRequired, pathOf } from "../respond/login-required.js";
+import { isThenable } from "../thenable.js";
 
 /** A policy after validation. */
 interface ParsedPolicy<Native> {
@@ -284,10 +285,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-  );
 }

@@ -1,8 +1,8 @@
 // The adapters' own duties, with a fake core, on Express 5 and 4 and Koa 3 and 2: session detection,
 // misuse, body reading, decision writing, session regeneration and session-store failures.
 import { afterEach, describe, expect, it } from "vitest";
-import { expressMiddleware } from "../../adapters/express/adapter.js";
-import { koaMiddleware } from "../../adapters/koa/adapter.js";
+import { expressMiddleware } from "../../adapters/express/middleware.js";
+import { koaMiddleware } from "../../adapters/koa/middleware.js";
 import { isSecondFactorError } from "../../src/errors.js";
 import {
   type AppOptions,

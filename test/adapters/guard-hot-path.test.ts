@@ -4,8 +4,8 @@
 import type { Request, Response } from "express";
 import type { Context } from "koa";
 import { describe, expect, it, vi } from "vitest";
-import { expressMiddleware } from "../../adapters/express/adapter.js";
-import { koaMiddleware } from "../../adapters/koa/adapter.js";
+import { expressMiddleware } from "../../adapters/express/middleware.js";
+import { koaMiddleware } from "../../adapters/koa/middleware.js";
 import type { SecondFactorUser } from "../../src/boundary.js";
 import { fakeCore } from "./fake-core.js";
 

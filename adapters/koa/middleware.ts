@@ -2,6 +2,7 @@ import type { Context, Middleware, Next } from "koa";
 import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
 import { NEXT } from "../../src/boundary.js";
 import { isSecondFactorError } from "../../src/errors.js";
+import { isThenable } from "../../src/thenable.js";
 import { guardRefusal, type ResponseDecision, responseParts } from "../shared/decision.js";
 import { isUnderBasePath } from "../shared/flow-path.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
@@ -85,14 +86,14 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
       try {
         const session = koaSessionPort(ctx, sessionOptions);
         const user = known === UNRESOLVED ? core.resolveUser(ctx) : known;
-        decision = isPromise(user)
+        decision = isThenable(user)
           ? user.then((resolved) => guard.decide(ctx, view, session, resolved))
           : guard.decide(ctx, view, session, user);
       } catch (error) {
         return settleGuard(Promise.reject(error), ctx, view, next);
       }
       if (decision === NEXT) return Promise.resolve(next());
-      if (isPromise(decision)) return settleGuard(decision, ctx, view, next);
+      if (isThenable(decision)) return settleGuard(decision, ctx, view, next);
       // A refusal known at once (nothing to save) is answered at once, without an async frame; only
       // NEXT passes, and anything else must be a response, or the request fails (fail closed).
       let refusal: Decision;
@@ -114,7 +115,7 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
       let passed: boolean;
       try {
         user = core.resolveUser(ctx);
-        passed = !isPromise(user) && guard.passes(record, user);
+        passed = !isThenable(user) && guard.passes(record, user);
       } catch (error) {
         return settleGuard(Promise.reject(error), ctx, new KoaRequestView(ctx, core.bodyLimit), next);
       }
@@ -170,10 +171,6 @@ export function koaMiddleware(core: SecondFactorCore<Context>): KoaSecondFactorM
 function isClientError(error: unknown): boolean {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === "number" && status < 500;
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import type { Decision, GuardPolicy, SecondFactorCore } from "../../src/boundary.js";
 import { NEXT } from "../../src/boundary.js";
 import { isSecondFactorError } from "../../src/errors.js";
+import { isThenable } from "../../src/thenable.js";
 import { guardRefusal, type ResponseDecision, responseParts } from "../shared/decision.js";
 import { isUnderBasePath } from "../shared/flow-path.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
@@ -85,7 +86,7 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
       try {
         const session = expressSessionPort(req, sessionOptions);
         const user = known === UNRESOLVED ? core.resolveUser(req) : known;
-        decision = isPromise(user)
+        decision = isThenable(user)
           ? user.then((resolved) => guard.decide(req, view, session, resolved))
           : guard.decide(req, view, session, user);
       } catch (error) {
@@ -108,7 +109,7 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
         answer(refusal, req, res, next);
       };
       // A decision known at once (nothing to save) is answered at once, without a promise.
-      if (!isPromise(decision)) {
+      if (!isThenable(decision)) {
         refuse(decision);
         return;
       }
@@ -126,7 +127,7 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
       let passed: boolean;
       try {
         user = core.resolveUser(req);
-        passed = !isPromise(user) && guard.passes(record, user);
+        passed = !isThenable(user) && guard.passes(record, user);
       } catch (error) {
         fail(error, req, res, next, new ExpressRequestView(req, core.bodyLimit));
         return;
@@ -156,10 +157,6 @@ export function expressMiddleware(core: SecondFactorCore<Request>): ExpressSecon
 function isSessionStoreFailure(req: Request): boolean {
   const fields = req as Request & { sessionStore?: unknown; session?: unknown };
   return fields.sessionStore !== undefined && (fields.session === undefined || fields.session === null);
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /**
