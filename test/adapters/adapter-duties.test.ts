@@ -11,7 +11,7 @@ import {
   sessionCookiesOf,
   startApp,
   type TestApp,
-} from "../helpers/apps.js";
+} from "../helpers/apps/index.js";
 import { type FakeCoreOptions, fakeCore } from "./fake-core.js";
 
 type Extra = Omit<FakeCoreOptions<unknown>, "user">;

@@ -6,7 +6,7 @@ import { secondFactor as expressSecondFactor } from "../../adapters/express/inde
 import { secondFactor as koaSecondFactor } from "../../adapters/koa/index.js";
 import { isSecondFactorError } from "../../src/errors.js";
 import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
-import { FRAMEWORKS, USERS } from "../helpers/apps.js";
+import { FRAMEWORKS, USERS } from "../helpers/apps/index.js";
 import { Browser, emulatorProvider, type FlowApp, startFlowApp } from "./harness.js";
 
 const ALICE = USERS.alice?.phone ?? "";

@@ -2,7 +2,7 @@
 // through supertest, the real twilio SDK and the Verify emulator.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
-import { FRAMEWORKS, USERS } from "../helpers/apps.js";
+import { FRAMEWORKS, USERS } from "../helpers/apps/index.js";
 import { Browser, type FlowApp, sessionCookiesOf, startFlowApp } from "./harness.js";
 
 const ALICE = USERS.alice?.phone ?? "";

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isSecondFactorError } from "../../src/errors.js";
 import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
-import { FRAMEWORKS, USERS } from "../helpers/apps.js";
+import { FRAMEWORKS, USERS } from "../helpers/apps/index.js";
 import { Browser, type FlowApp, startFlowApp } from "./harness.js";
 
 const ALICE = USERS.alice?.phone ?? "";

@@ -13,9 +13,9 @@ import type { SecondFactorOptions } from "../../src/options/index.js";
 import type { VerificationProvider } from "../../src/providers/index.js";
 import { twilioVerify } from "../../src/twilio.js";
 import type { VerifyEmulator } from "../../testing/index.js";
-import { type AppOptions, type Framework, startApp, type TestApp } from "../helpers/apps.js";
+import { type AppOptions, type Framework, startApp, type TestApp } from "../helpers/apps/index.js";
 
-export { sessionCookiesOf } from "../helpers/apps.js";
+export { sessionCookiesOf } from "../helpers/apps/index.js";
 
 /** A test secret for budgets and markers (32 bytes or more). */
 const SECRET = "behaviour-suite-secret-behaviour-suite-secret";
