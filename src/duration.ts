@@ -1,4 +1,4 @@
-import { SecondFactorError } from "./errors.js";
+import { describeValue, invalidOption } from "./options/checks.js";
 
 /**
  * A duration: milliseconds as a number, or a string such as `"30s"`, `"5m"`, `"2h"`, `"1d"`, `"500ms"`.
@@ -23,10 +23,10 @@ const MAX_DURATION_MS = 366 * 86_400_000;
 export function parseDuration(value: unknown, optionName: string, allowZero = false): number {
   const ms = toMilliseconds(value);
   if (ms === undefined || ms > MAX_DURATION_MS || (ms === 0 && !allowZero)) {
-    throw new SecondFactorError(
-      "ERR_SF_INVALID_OPTION",
-      `Option "${optionName}" must be a duration such as "30s", "5m", "2h", "1d" or a whole number of milliseconds` +
-        `${allowZero ? "" : " greater than 0"}, at most 366 days; got ${describeValue(value)}.`,
+    throw invalidOption(
+      optionName,
+      describeValue(value),
+      `use a duration such as "30s", "5m", "2h", "1d" or a whole number of milliseconds${allowZero ? "" : " greater than 0"}, at most 366 days`,
     );
   }
   return ms;
@@ -40,18 +40,4 @@ function toMilliseconds(value: unknown): number | undefined {
   const [, amount = "", unit = ""] = match;
   const factor = UNIT_MS[unit];
   return factor === undefined ? undefined : Number(amount) * factor;
-}
-
-/**
- * A short, safe rendering of a bad option value for an error message (strings are quoted and cut).
- * @example
- * describeValue("5 minutes"); // "\"5 minutes\""
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return "an array";
-  if (value === null) return "null";
-  if (typeof value === "object") return "an object";
-  return String(value);
 }

@@ -3,8 +3,8 @@
  * Read-only and for display: the guards decide access, never this. It reports what a guard would
  * decide from the same record on the same clock, and never a code or a full destination (rule 10).
  */
-import { describeValue, parseDuration } from "./duration.js";
-import { invalidOption, isPlainObject, rejectUnknownKeys } from "./options/checks.js";
+import { parseDuration } from "./duration.js";
+import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "./options/checks.js";
 import type { Channel } from "./providers/index.js";
 import { isVerifiedFor, type PendingChallenge, readRecord, type SecondFactorRecord } from "./record/index.js";
 

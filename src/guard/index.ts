@@ -7,10 +7,10 @@ import {
   type SecondFactorUser,
   type SessionPort,
 } from "../boundary.js";
-import { describeValue, parseDuration } from "../duration.js";
+import { parseDuration } from "../duration.js";
 import { SecondFactorError } from "../errors.js";
 import { wantsJson } from "../negotiate.js";
-import { invalidOption, isPlainObject, rejectUnknownKeys } from "../options/checks.js";
+import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "../options/checks.js";
 import type { CoreConfig } from "../options/index.js";
 import { saveSession } from "../outage.js";
 import { CHANNELS, type Channel } from "../providers/index.js";

@@ -1,5 +1,11 @@
 /** Validates {@link LimitsOptions} once into a frozen {@link LimitsConfig}, with the defaults named. */
-import { ErrorCodes, SecondFactorError } from "../errors.js";
+import {
+  describeValue,
+  optionalClock,
+  optionProblem,
+  rejectUnknownKeys,
+  secretBytes,
+} from "../options/checks.js";
 import { BUDGET_SCOPES, type BudgetRule, type BudgetScope, type LimitsOptions } from "./api.js";
 import { assertFailClosedRedisClient, type RedisClientLike } from "./redis/client.js";
 
@@ -57,7 +63,6 @@ export const DEFAULT_MEMORY_MAX_ENTRIES = 100_000;
 
 /** NIST SP 800-63B-4 allows at most 100 consecutive failed attempts. */
 const MAX_THRESHOLD = 100;
-const MIN_SECRET_BYTES = 32;
 const MAX_WINDOW_SECONDS = 30 * 86_400;
 
 /**
@@ -126,22 +131,22 @@ const RULE_KEYS = ["points", "durationSeconds"] as const;
 export function parseLimitsOptions(options: LimitsOptions, optionPath = "limits"): LimitsConfig {
   const name = (key: string): string => (optionPath === "" ? key : `${optionPath}.${key}`);
   const record = requireRecord(options, optionPath || "options", "an object such as `{ secret }`");
-  rejectUnknownKeys(record, OPTION_KEYS, optionPath || "options");
+  rejectUnknownKeys(record, OPTION_KEYS, `${optionPath || "options"}.`);
 
   const lockout = parseLockout(record.lockout, name("lockout"));
   const store = parseStore(record.store, name("store"));
   if (store !== "memory" && record.memoryMaxEntries !== undefined) {
-    throw invalid(
+    throw optionProblem(
       name("memoryMaxEntries"),
       "only applies to the memory store, and `store` is Redis",
       "remove it; size Redis with `maxmemory` and `maxmemory-policy noeviction` instead",
     );
   }
   return Object.freeze({
-    secret: parseSecret(record.secret, name("secret")),
+    secret: secretBytes(record.secret, name("secret")),
     store,
     keyPrefix: parseKeyPrefix(record.keyPrefix, name("keyPrefix")),
-    now: parseClock(record.now, name("now")),
+    now: parseLimitsClock(record.now, name("now")),
     sends: parseBudgets(record.sends, name("sends"), DEFAULT_SEND_BUDGETS),
     checks: parseBudgets(record.checks, name("checks"), DEFAULT_CHECK_BUDGETS),
     lockout,
@@ -152,40 +157,19 @@ export function parseLimitsOptions(options: LimitsOptions, optionPath = "limits"
   });
 }
 
-function parseSecret(value: unknown, name: string): Uint8Array {
-  let bytes: Uint8Array;
-  if (typeof value === "string") bytes = new TextEncoder().encode(value);
-  else if (value instanceof Uint8Array) bytes = Uint8Array.from(value);
-  else
-    throw invalid(
-      name,
-      `must be a string or a Uint8Array of at least ${MIN_SECRET_BYTES} bytes (got ${value === null ? "null" : typeof value})`,
-      "pass a random secret, e.g. from `openssl rand -base64 48`, kept out of the source",
-    );
-  if (bytes.length < MIN_SECRET_BYTES) {
-    // The secret's value is never echoed: only its length.
-    throw invalid(
-      name,
-      `must be at least ${MIN_SECRET_BYTES} bytes (got ${bytes.length})`,
-      "use a longer random secret, e.g. from `openssl rand -base64 48`",
-    );
-  }
-  return bytes;
-}
-
 function parseStore(value: unknown, name: string): "memory" | RedisStoreConfig {
   if (value === undefined || value === "memory") return "memory";
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     const store = value as Record<string, unknown>;
-    rejectUnknownKeys(store, ["kind", "client"], name);
+    rejectUnknownKeys(store, ["kind", "client"], `${name}.`);
     if (store.kind === "redis") {
       assertFailClosedRedisClient(store.client, `${name}.client`);
       return Object.freeze({ kind: "redis", client: store.client });
     }
   }
-  throw invalid(
+  throw optionProblem(
     name,
-    `must be "memory" or { kind: "redis", client } (got ${describe(value)})`,
+    `must be "memory" or { kind: "redis", client } (got ${describeValue(value)})`,
     'use `"memory"` for one instance, or `{ kind: "redis", client: new Redis(url, { ...FAIL_CLOSED_REDIS_OPTIONS }) }`',
   );
 }
@@ -193,37 +177,13 @@ function parseStore(value: unknown, name: string): "memory" | RedisStoreConfig {
 function parseKeyPrefix(value: unknown, name: string): string {
   if (value === undefined) return "sf";
   if (typeof value !== "string" || !/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
-    throw invalid(
+    throw optionProblem(
       name,
-      `must be 1 to 64 characters of letters, digits, "_", ".", ":" or "-" (got ${describe(value)})`,
+      `must be 1 to 64 characters of letters, digits, "_", ".", ":" or "-" (got ${describeValue(value)})`,
       'use e.g. "sf" or "myapp:sf"',
     );
   }
   return value;
-}
-
-function parseClock(value: unknown, name: string): () => number {
-  if (value === undefined) return Date.now;
-  if (typeof value !== "function") {
-    throw invalid(
-      name,
-      `must be a function returning milliseconds (got ${describe(value)})`,
-      "pass `() => Date.now()`",
-    );
-  }
-  const clock = value as () => unknown;
-  return () => {
-    const time = clock();
-    // A clock that returns NaN would make every lock look expired: refuse instead of passing.
-    if (typeof time !== "number" || !Number.isFinite(time)) {
-      throw new SecondFactorError(
-        ErrorCodes.MISCONFIGURED,
-        `Option \`${name}\` returned ${describe(time)}, not a finite number of milliseconds. Fix: return e.g. Date.now().`,
-        { status: 500 },
-      );
-    }
-    return time;
-  };
 }
 
 function parseBudgets(
@@ -233,14 +193,14 @@ function parseBudgets(
 ): Readonly<Record<BudgetScope, Readonly<BudgetRule>>> {
   if (value === undefined) return defaults;
   const record = requireRecord(value, name, `an object with some of ${BUDGET_SCOPES.join(", ")}`);
-  rejectUnknownKeys(record, BUDGET_SCOPES, name);
+  rejectUnknownKeys(record, BUDGET_SCOPES, `${name}.`);
   const rules = { ...defaults };
   for (const scope of BUDGET_SCOPES) {
     const rule = record[scope];
     if (rule === undefined) continue;
     const ruleName = `${name}.${scope}`;
     const fields = requireRecord(rule, ruleName, "`{ points, durationSeconds }`");
-    rejectUnknownKeys(fields, RULE_KEYS, ruleName);
+    rejectUnknownKeys(fields, RULE_KEYS, `${ruleName}.`);
     rules[scope] = Object.freeze({
       points: requireInteger(fields.points, `${ruleName}.points`, 1, 1_000_000),
       durationSeconds: requireInteger(
@@ -257,7 +217,7 @@ function parseBudgets(
 function parseLockout(value: unknown, name: string): LockoutConfig {
   if (value === undefined) return DEFAULT_LOCKOUT;
   const record = requireRecord(value, name, "`{ threshold, baseSeconds, maxSeconds, forgetAfterSeconds }`");
-  rejectUnknownKeys(record, LOCKOUT_KEYS, name);
+  rejectUnknownKeys(record, LOCKOUT_KEYS, `${name}.`);
   const pick = (key: (typeof LOCKOUT_KEYS)[number], min: number, max: number): number =>
     record[key] === undefined
       ? DEFAULT_LOCKOUT[key]
@@ -266,7 +226,7 @@ function parseLockout(value: unknown, name: string): LockoutConfig {
   const baseSeconds = pick("baseSeconds", 1, MAX_WINDOW_SECONDS);
   const maxSeconds = pick("maxSeconds", 1, MAX_WINDOW_SECONDS);
   if (maxSeconds < baseSeconds) {
-    throw invalid(
+    throw optionProblem(
       `${name}.maxSeconds`,
       `must be at least baseSeconds (${baseSeconds}) (got ${maxSeconds})`,
       "raise maxSeconds or lower baseSeconds",
@@ -278,7 +238,7 @@ function parseLockout(value: unknown, name: string): LockoutConfig {
       : requireInteger(record.forgetAfterSeconds, `${name}.forgetAfterSeconds`, 1, 10 * MAX_WINDOW_SECONDS);
   if (forgetAfterSeconds < maxSeconds) {
     // Forgetting sooner than the longest lock would let an attacker trade waiting for guesses.
-    throw invalid(
+    throw optionProblem(
       `${name}.forgetAfterSeconds`,
       `must be at least maxSeconds (${maxSeconds}) (got ${forgetAfterSeconds}), or waiting would reset the lockout`,
       "raise forgetAfterSeconds",
@@ -289,50 +249,22 @@ function parseLockout(value: unknown, name: string): LockoutConfig {
 
 function requireRecord(value: unknown, name: string, expected: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw invalid(name, `must be ${expected} (got ${describe(value)})`, `pass ${expected}`);
+    throw optionProblem(name, `must be ${expected} (got ${describeValue(value)})`, `pass ${expected}`);
   }
   return value as Record<string, unknown>;
 }
 
-function rejectUnknownKeys(record: Record<string, unknown>, known: readonly string[], name: string): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) {
-      throw invalid(
-        `${name}.${key}`,
-        "is not an option",
-        `remove it; the known keys are ${known.join(", ")}`,
-      );
-    }
-  }
-}
-
 function requireInteger(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(
+    throw optionProblem(
       name,
-      `must be an integer from ${min} to ${max} (got ${describe(value)})`,
+      `must be an integer from ${min} to ${max} (got ${describeValue(value)})`,
       `pass e.g. ${min}`,
     );
   }
   return value;
 }
 
-function invalid(name: string, problem: string, fix: string): SecondFactorError {
-  return new SecondFactorError(ErrorCodes.INVALID_OPTION, `Option \`${name}\` ${problem}. Fix: ${fix}.`, {
-    status: 500,
-  });
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return "undefined";
-  if (typeof value === "function") return "a function";
-  if (typeof value === "bigint") return `${value}n`;
-  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+function parseLimitsClock(value: unknown, name: string): () => number {
+  return optionalClock(value, name) ?? Date.now;
 }

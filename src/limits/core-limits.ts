@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { describeValue } from "../duration.js";
 import type { SecondFactorLogger } from "../events.js";
-import { invalidOption, isPlainObject } from "../options/checks.js";
+import {
+  describeValue,
+  invalidOption,
+  isPlainObject,
+  MIN_SECRET_BYTES,
+  secretBytes,
+} from "../options/checks.js";
 import { createLimits, type Limits, type LimitsOptions } from "./index.js";
 
 /** The methods a prebuilt {@link Limits} must have. */
@@ -16,14 +21,6 @@ const LIMITS_METHODS: readonly (keyof Limits)[] = [
   "release",
   "destinationKey",
 ];
-
-/**
- * The shortest secret accepted, in bytes.
- * @default 32
- * @example
- * crypto.randomBytes(MIN_SECRET_BYTES).toString("base64url");
- */
-export const MIN_SECRET_BYTES = 32;
 
 /**
  * The budgets of one instance: the app's prebuilt {@link Limits}, or new ones from the `limits`
@@ -77,7 +74,7 @@ function isPrebuilt(value: unknown): value is Record<keyof Limits, unknown> {
   );
 }
 
-function parseSecret(value: unknown, logger: SecondFactorLogger): string | Uint8Array {
+function parseSecret(value: unknown, logger: SecondFactorLogger): Uint8Array {
   if (value === undefined) {
     logger.warn(
       'second-factor: no "secret" option; using a random one for this process. Instances will not share ' +
@@ -85,29 +82,5 @@ function parseSecret(value: unknown, logger: SecondFactorLogger): string | Uint8
     );
     return randomBytes(MIN_SECRET_BYTES);
   }
-  const bytes =
-    typeof value === "string"
-      ? Buffer.byteLength(value, "utf8")
-      : value instanceof Uint8Array
-        ? value.length
-        : -1;
-  if (bytes === -1)
-    throw invalidOption(
-      "secret",
-      describeSecret(value),
-      "pass a string or a Uint8Array of 32 or more random bytes",
-    );
-  // Never show the secret itself, only how long it is.
-  if (bytes < MIN_SECRET_BYTES) {
-    throw invalidOption(
-      "secret",
-      `a secret of ${bytes} bytes`,
-      `use ${MIN_SECRET_BYTES} or more random bytes, e.g. crypto.randomBytes(32).toString("base64url")`,
-    );
-  }
-  return typeof value === "string" ? value : new Uint8Array(value as Uint8Array);
-}
-
-function describeSecret(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : `a value of type ${typeof value}`;
+  return secretBytes(value, "secret");
 }

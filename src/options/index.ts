@@ -1,7 +1,6 @@
 import type { SecondFactorUser } from "../boundary.js";
 import { type CodeLength, DEFAULT_CODE_LENGTH } from "../code.js";
-import { type Duration, describeValue, parseDuration } from "../duration.js";
-import { SecondFactorError } from "../errors.js";
+import { type Duration, parseDuration } from "../duration.js";
 import { createEmitter, type EmitEvent, type SecondFactorEvent, type SecondFactorLogger } from "../events.js";
 import { buildLimits } from "../limits/core-limits.js";
 import type { Limits, LimitsOptions } from "../limits/index.js";
@@ -10,9 +9,11 @@ import { DEFAULT_STYLESHEET, inlineStyle } from "../pages/style.js";
 import type { PageView } from "../pages/view.js";
 import { CHANNELS, type Channel, type VerificationProvider } from "../providers/index.js";
 import {
+  describeValue,
   invalidOption,
   isPlainObject,
   optionalBoolean,
+  optionalClock,
   optionalFunction,
   optionalInteger,
   optionalLocalPath,
@@ -203,8 +204,7 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     );
   }
   const logger = parseLogger(options.logger);
-  const customClock = optionalFunction<() => number>(options.now, "now");
-  const now = customClock === undefined ? Date.now : checkedClock(customClock);
+  const now = optionalClock(options.now, "now") ?? Date.now;
   const basePath = parseBasePath(options.basePath);
   const pages = parsePages(options.pages);
   return {
@@ -238,23 +238,6 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     ),
     codeLength: parseCodeLength(options.codeLength),
     resendAfterMs: parseDuration(options.resendAfter ?? DEFAULTS.resendAfter, "resendAfter", true),
-  };
-}
-
-/**
- * The app's clock, checked on every call: a time that is not a finite number would make every age
- * comparison false, and a step-up window would never end. It is a configuration error instead.
- */
-function checkedClock(clock: () => number): () => number {
-  return () => {
-    const time = clock();
-    if (typeof time !== "number" || !Number.isFinite(time)) {
-      throw new SecondFactorError(
-        "ERR_SF_MISCONFIGURED",
-        `second-factor: the "now" clock returned ${describeValue(time)}; it must return the time in ms as a finite number, like Date.now().`,
-      );
-    }
-    return time;
   };
 }
 

@@ -1,6 +1,6 @@
 import type { SecondFactorUser } from "../boundary.js";
-import { describeValue } from "../duration.js";
 import { SecondFactorError } from "../errors.js";
+import { describeValue } from "./checks.js";
 
 /**
  * Checks what the app's `user(...)` callback returned: `null`, `undefined` or `false` mean no user;

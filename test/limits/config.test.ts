@@ -71,7 +71,7 @@ describe("limits options", () => {
   ])("rejects the unknown key in %j, naming it", (options, name) => {
     const error = optionError(options);
     expect(error.code).toBe("ERR_SF_INVALID_OPTION");
-    expect(error.message).toContain(`\`${name}\``);
+    expect(error.message).toContain(`"${name}"`);
     expect(error.message).toContain("Fix:");
   });
 
@@ -97,25 +97,25 @@ describe("limits options", () => {
     const error = optionError(options);
     expect(error.code).toBe("ERR_SF_INVALID_OPTION");
     expect(error.status).toBe(500);
-    expect(error.message).toContain(`\`${name}\``);
+    expect(error.message).toContain(`"${name}"`);
   });
 
   it("refuses a missing, non-string or short secret without echoing it", () => {
     const short = "x".repeat(31);
     const shortError = optionError({ secret: short });
     expect(shortError.code).toBe("ERR_SF_INVALID_OPTION");
-    expect(shortError.message).toContain("`limits.secret`");
-    expect(shortError.message).toContain("at least 32 bytes (got 31)");
+    expect(shortError.message).toContain('"limits.secret"');
+    expect(shortError.message).toContain("a secret of 31 bytes");
     expect(shortError.message).not.toContain(short);
-    expect(optionError({}).message).toContain("`limits.secret`");
-    expect(optionError({ secret: new Uint8Array(31) }).message).toContain("(got 31)");
-    expect(optionError({ secret: 12345 }).message).toContain("got number");
+    expect(optionError({}).message).toContain('"limits.secret"');
+    expect(optionError({ secret: new Uint8Array(31) }).message).toContain("a secret of 31 bytes");
+    expect(optionError({ secret: 12345 }).message).toContain("a value of type number");
   });
 
   it("counts the secret's bytes, not its characters", () => {
     // 16 two-byte characters are 32 bytes.
     expect(() => createLimits({ secret: "é".repeat(16) })).not.toThrow();
-    expect(optionError({ secret: "é".repeat(15) }).message).toContain("(got 30)");
+    expect(optionError({ secret: "é".repeat(15) }).message).toContain("a secret of 30 bytes");
   });
 
   it("refuses options that are not an object", () => {
@@ -125,12 +125,12 @@ describe("limits options", () => {
 
   it("refuses a Redis store whose client is missing or not an ioredis client", () => {
     expect(optionError({ secret, store: { kind: "redis", client: null } }).message).toContain(
-      "`limits.store.client` must be an ioredis client",
+      '"limits.store.client" must be an ioredis client',
     );
     const notAClient = optionError({ secret, store: { kind: "redis", client: {} } });
     expect(notAClient.code).toBe("ERR_SF_INVALID_OPTION");
-    expect(notAClient.message).toContain("`limits.store.client` is not an ioredis client");
-    expect(optionError({ secret, store: { kind: "mongo" } }).message).toContain("`limits.store`");
+    expect(notAClient.message).toContain('"limits.store.client" is not an ioredis client');
+    expect(optionError({ secret, store: { kind: "mongo" } }).message).toContain('"limits.store"');
   });
 
   it("names options under the caller's own path", () => {
@@ -138,7 +138,7 @@ describe("limits options", () => {
       createLimits({ secret, keyPrefix: "" }, { optionPath: "budgets" });
       expect.unreachable();
     } catch (error) {
-      expect((error as Error).message).toContain("`budgets.keyPrefix`");
+      expect((error as Error).message).toContain('"budgets.keyPrefix"');
     }
   });
 

@@ -49,7 +49,7 @@ describe("options", () => {
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ["an unknown key", { maxage: "5m" }, /unknown option "maxage".*"provider"/],
+    ["an unknown key", { maxage: "5m" }, /option "maxage" is not an option.*"provider"/],
     ["no provider", { provider: undefined }, /"provider".*twilioVerify/],
     [
       "a provider without check()",
@@ -75,11 +75,11 @@ describe("options", () => {
     ["a non-function now", { now: 5 }, /"now".*function/],
     ["a non-function onEvent", { onEvent: "log" }, /"onEvent"/],
     ["a logger without error()", { logger: { warn() {} } }, /"logger".*warn\(\) and error\(\)/],
-    ["an unknown pages key", { pages: { template: "x" } }, /unknown option "pages.template"/],
+    ["an unknown pages key", { pages: { template: "x" } }, /option "pages.template" is not an option/],
     ["a non-function render", { pages: { render: "x" } }, /"pages.render"/],
     ["a bad lang", { pages: { lang: "english language" } }, /"pages.lang"/],
     ["a stylesheet closing its tag", { pages: { stylesheet: "</style><script>" } }, /"pages.stylesheet"/],
-    ["an unknown message key", { messages: { titel: "x" } }, /unknown option "messages.titel"/],
+    ["an unknown message key", { messages: { titel: "x" } }, /option "messages.titel" is not an option/],
     ["an empty message", { messages: { title: "" } }, /"messages.title"/],
     [
       "client-side sessions as a string",

@@ -54,7 +54,7 @@ describe("the Redis client's options", () => {
     const client = idleClient(options);
     const error = refusal(client);
     expect(error.code).toBe("ERR_SF_INVALID_OPTION");
-    expect(error.message).toContain("`limits.store.client`");
+    expect(error.message).toContain('"limits.store.client"');
     expect(error.message).toContain(named);
     expect(error.message).toContain("Fix:");
     expect(() => redisSessionStore(client)).toThrow(

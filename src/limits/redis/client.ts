@@ -4,7 +4,7 @@
  * Redis rejects instead of hanging), a bounded retry count, and a reconnect strategy (service resumes
  * by itself). The package does not import ioredis: the app passes its own client.
  */
-import { ErrorCodes, SecondFactorError } from "../../errors.js";
+import { describeValue, optionProblem } from "../../options/checks.js";
 
 /**
  * The part of an ioredis 5 client (`new Redis(url, options)`) that second-factor uses. Any ioredis
@@ -70,15 +70,15 @@ export function assertFailClosedRedisClient(
   name: string,
 ): asserts client is RedisClientLike {
   if (typeof client !== "object" || client === null) {
-    throw invalid(
+    throw optionProblem(
       name,
-      `must be an ioredis client (got ${describe(client)})`,
+      `must be an ioredis client (got ${describeValue(client)})`,
       "pass `new Redis(url, options)`",
     );
   }
   const record = client as Record<string, unknown>;
   if (record.isCluster === true) {
-    throw invalid(
+    throw optionProblem(
       name,
       "is an ioredis Cluster, which this version does not support",
       "pass a standalone or Sentinel `new Redis(...)` client",
@@ -92,7 +92,7 @@ export function assertFailClosedRedisClient(
     options === null ||
     typeof record.status !== "string"
   ) {
-    throw invalid(
+    throw optionProblem(
       name,
       `is not an ioredis client (${missing.length > 0 ? `no ${missing.join(", ")}` : "no options or status"})`,
       "pass `new Redis(url, options)` from ioredis 5",
@@ -102,7 +102,7 @@ export function assertFailClosedRedisClient(
   const fix = "create it with `new Redis(url, { ...FAIL_CLOSED_REDIS_OPTIONS })`";
   if (settings.enableOfflineQueue !== false) {
     // Rule 8: with the offline queue on, an outage makes requests wait instead of failing closed.
-    throw invalid(
+    throw optionProblem(
       name,
       "has the offline queue on (`enableOfflineQueue` is not false): during an outage requests would wait for Redis instead of answering 503",
       fix,
@@ -115,47 +115,32 @@ export function assertFailClosedRedisClient(
     timeout < 1 ||
     timeout > MAX_REDIS_COMMAND_TIMEOUT_MS
   ) {
-    throw invalid(
+    throw optionProblem(
       name,
-      `needs \`commandTimeout\` from 1 to ${MAX_REDIS_COMMAND_TIMEOUT_MS} ms (got ${describe(timeout)}), or a slow Redis would hang requests`,
+      `needs \`commandTimeout\` from 1 to ${MAX_REDIS_COMMAND_TIMEOUT_MS} ms (got ${describeValue(timeout)}), or a slow Redis would hang requests`,
       fix,
     );
   }
   const retries = settings.maxRetriesPerRequest;
   if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
-    throw invalid(
+    throw optionProblem(
       name,
-      `needs \`maxRetriesPerRequest\` as a whole number (got ${describe(retries)}); null retries forever`,
+      `needs \`maxRetriesPerRequest\` as a whole number (got ${describeValue(retries)}); null retries forever`,
       fix,
     );
   }
   if (typeof settings.retryStrategy !== "function") {
-    throw invalid(
+    throw optionProblem(
       name,
       "has no `retryStrategy`: it would never reconnect after an outage",
       "keep ioredis' default retryStrategy",
     );
   }
   if (record.status === "end") {
-    throw invalid(
+    throw optionProblem(
       name,
       "is closed (its status is `end`)",
       "pass a client that has not been quit or disconnected",
     );
   }
-}
-
-function invalid(name: string, problem: string, fix: string): SecondFactorError {
-  return new SecondFactorError(ErrorCodes.INVALID_OPTION, `Option \`${name}\` ${problem}. Fix: ${fix}.`, {
-    status: 500,
-  });
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (typeof value === "string")
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-  return `a ${typeof value}`;
 }

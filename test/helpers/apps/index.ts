@@ -13,7 +13,6 @@ import type { GuardPolicy, SecondFactorUser } from "../../../src/boundary.js";
 import { buildExpress } from "./express-app.js";
 import { buildKoa } from "./koa-app.js";
 
-
 /** A framework and major version under test; `express4` and `koa2` are npm aliases of the older majors. */
 export type Framework = "express5" | "express4" | "koa3" | "koa2";
 
