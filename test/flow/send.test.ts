@@ -1,5 +1,6 @@
 /** The challenge flow, POST /2fa/send (split from the one flow test by route). */
 import { describe, expect, it } from "vitest";
+import { toTwilioFailure, unavailable as twilioUnavailable } from "../../src/providers/twilio/error-map.js";
 import {
   ALICE,
   bodyText,
@@ -242,6 +243,28 @@ describe("POST /2fa/send", () => {
       body: { error: "unavailable", retryAfter: 5 },
     });
     expect(h.events.at(-1)).toMatchObject({ type: "provider.error", timeout: true });
+  });
+
+  it.each<[string, unknown]>([
+    [
+      "the Twilio SDK's own timeout",
+      twilioUnavailable(toTwilioFailure({ isAxiosError: true, code: "ECONNABORTED" }), {
+        serviceSid: "VA00000000000000000000000000000000",
+        timeoutMs: 5000,
+      }),
+    ],
+    [
+      "a custom provider's AbortSignal.timeout()",
+      new DOMException("The operation timed out.", "TimeoutError"),
+    ],
+  ])("reports %s as a timeout in the event and the log line", async (_label, failure) => {
+    const h = harness();
+    const session = new FakeSession();
+    await showPage(h, session);
+    h.provider.failure = failure;
+    expect(await postForm(h, session, "send", { channel: "sms" })).toMatchObject({ status: 503 });
+    expect(h.events.at(-1)).toMatchObject({ type: "provider.error", timeout: true });
+    expect(h.logs.at(-1)).toMatchObject({ level: "error", details: { action: "send", timeout: true } });
   });
 
   it("answers JSON 202 with the state, without the code or the number", async () => {
