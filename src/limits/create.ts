@@ -151,14 +151,7 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
     lockStatus: (userId) => lockStatusOf(userId),
 
     async reserveCheck(userId, ttlMs): Promise<CheckHold> {
-      if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_HOLD_TTL_MS) {
-        throw invalidArgument(
-          "reserveCheck",
-          "ttlMs",
-          `a number of milliseconds from 1 to ${MAX_HOLD_TTL_MS}`,
-          ttlMs,
-        );
-      }
+      requireTtl("reserveCheck", ttlMs, MAX_HOLD_TTL_MS);
       const id = randomBytes(9).toString("base64url");
       return transition(userId, "reserveCheck", (stored, at) =>
         applyReserve(stored, at, rule, id, at + Math.ceil(ttlMs)),
@@ -192,14 +185,7 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
 
     async claimOnce(key, ttlMs) {
       const storeKey = onceKey(requireText("claimOnce", "key", key));
-      if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_CLAIM_TTL_MS) {
-        throw invalidArgument(
-          "claimOnce",
-          "ttlMs",
-          `a number of milliseconds from 1 to ${MAX_CLAIM_TTL_MS}`,
-          ttlMs,
-        );
-      }
+      requireTtl("claimOnce", ttlMs, MAX_CLAIM_TTL_MS);
       return durable.claim(storeKey, now() + Math.ceil(ttlMs));
     },
 
@@ -216,6 +202,12 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
     const at = now();
     const stored = await readState(lockKey(requireText("lockStatus", "userId", userId)));
     return statusOf(settle(stored, at), at);
+  }
+}
+
+function requireTtl(method: string, ttlMs: unknown, maxMs: number): void {
+  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > maxMs) {
+    throw invalidArgument(method, "ttlMs", `a number of milliseconds from 1 to ${maxMs}`, ttlMs);
   }
 }
 
