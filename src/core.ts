@@ -93,7 +93,8 @@ export function createSecondFactorCore<Native>(
       const maxAgeMs = parseStatusOptions(options);
       const stored = user === null ? undefined : readRecord(raw, user.id);
       if (stored === undefined || user === null) return statusOfRecord(undefined, config.now(), maxAgeMs);
-      return statusOfRecord(withoutVoidPending(shared, limits, stored, user), config.now(), maxAgeMs);
+      const record = withoutVoidPending(shared, limits, stored, user);
+      return statusOfRecord(record, config.now(), maxAgeMs, config.channels);
     },
   };
 }

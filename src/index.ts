@@ -16,6 +16,7 @@ export {
   type BudgetOutcome,
   type BudgetRule,
   type BudgetScope,
+  type CheckHold,
   createLimits,
   FAIL_CLOSED_REDIS_OPTIONS,
   type Limits,

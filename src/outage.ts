@@ -50,8 +50,10 @@ export function failClosedLimits(limits: Limits): Limits {
     consumeSend: wrap((keys) => limits.consumeSend(keys)),
     consumeCheck: wrap((keys) => limits.consumeCheck(keys)),
     lockStatus: wrap((userId) => limits.lockStatus(userId)),
-    recordWrongCode: wrap((userId) => limits.recordWrongCode(userId)),
-    recordSuccess: wrap((userId) => limits.recordSuccess(userId)),
+    reserveCheck: wrap((userId, ttlMs) => limits.reserveCheck(userId, ttlMs)),
+    recordWrongCode: wrap((userId, hold) => limits.recordWrongCode(userId, hold)),
+    recordSuccess: wrap((userId, hold) => limits.recordSuccess(userId, hold)),
+    releaseCheck: wrap((userId, hold) => limits.releaseCheck(userId, hold)),
     unlock: wrap((userId) => limits.unlock(userId)),
     claimOnce: wrap((key, ttlMs) => limits.claimOnce(key, ttlMs)),
     release: wrap((key) => limits.release(key)),
@@ -106,7 +108,7 @@ export async function callProvider<T>(
     return await Promise.race([Promise.resolve().then(call), deadline]);
   } catch (error) {
     const failure = providerFailure(error);
-    const timeout = failure.cause === TIMEOUT_MARK;
+    const timeout = isTimeout(failure);
     config.emit({ type: "provider.error", userId, action, code: failure.code, timeout });
     // Only the code and the action: provider messages are not trusted to be free of destinations.
     config.logger.error("second-factor: the verification provider failed; answered 503", {
@@ -121,6 +123,18 @@ export async function callProvider<T>(
 }
 
 const TIMEOUT_MARK = Symbol("provider timeout");
+
+/**
+ * Our own deadline, or a provider's: the Twilio provider's SDK timeout fires first and marks its
+ * sanitized cause `timedOut`; a custom provider's `AbortSignal.timeout()` rejects with a `TimeoutError`.
+ */
+function isTimeout(failure: SecondFactorError): boolean {
+  const cause = failure.cause;
+  if (cause === TIMEOUT_MARK) return true;
+  if (typeof cause !== "object" || cause === null) return false;
+  const marks = cause as { timedOut?: unknown; name?: unknown };
+  return marks.timedOut === true || marks.name === "TimeoutError";
+}
 
 function timeoutError(ms: number): SecondFactorError {
   return providerUnavailable(

@@ -6,15 +6,25 @@
 import { parseDuration } from "./duration.js";
 import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "./options/checks.js";
 import type { Channel } from "./providers/index.js";
-import { isVerifiedFor, type PendingChallenge, readRecord, type SecondFactorRecord } from "./record/index.js";
+import {
+  isVerifiedFor,
+  type PendingChallenge,
+  pendingChannels,
+  readRecord,
+  type SecondFactorRecord,
+} from "./record/index.js";
 
 /**
- * The code a session is waiting for: by which channel it went, and where, masked.
+ * The code a session is waiting for: by which channel it went last (and every channel it went out
+ * on), and where, masked.
  * @example
- * const pending: PendingStatus = { channel: "sms", maskedDestination: "•••• •••• 2661" };
+ * const pending: PendingStatus = { channel: "sms", channels: ["sms"], maskedDestination: "•••• •••• 2661" };
  */
 export interface PendingStatus {
+  /** The channel of the last send. */
   readonly channel: Channel;
+  /** Every channel this code went out on (a switch of channel keeps the code). */
+  readonly channels: readonly Channel[];
   /** The destination as pages show it, e.g. `•••• •••• 2661`; never the full number or address. */
   readonly maskedDestination: string;
 }
@@ -34,14 +44,19 @@ export interface NotVerifiedStatus {
 /**
  * A session that has passed the second factor: `requireSecondFactor()` lets it through.
  * @example
- * const status: VerifiedStatus = { verified: true, verifiedAt: new Date(), channel: "sms", pending: null };
+ * const status: VerifiedStatus = { verified: true, verifiedAt: new Date(), channel: "sms", methods: ["sms"], pending: null };
  */
 export interface VerifiedStatus {
   readonly verified: true;
   /** When it was last passed, on the app's clock (the `now` option). */
   readonly verifiedAt: Date;
-  /** The channel that passed it. */
+  /** The channel the approved code was last sent over. */
   readonly channel: Channel;
+  /**
+   * Every method the approved proof went out on: all channels its code was sent over (DESIGN §4
+   * rule 2); a route whose `channels` refuses any of them is not met.
+   */
+  readonly methods: readonly Channel[];
   /** A newer code this session is waiting for (e.g. sent by a step-up), or `null`. */
   readonly pending: PendingStatus | null;
 }
@@ -61,7 +76,7 @@ export interface StepUpWindow {
 
 /**
  * Where a session stands with the second factor: `{ verified: false, pending }` or
- * `{ verified: true, verifiedAt, channel, pending }`.
+ * `{ verified: true, verifiedAt, channel, methods, pending }`.
  * @example
  * const status: SecondFactorStatus = await mfa.status(req);
  * if (status.verified) console.log(`passed at ${status.verifiedAt.toISOString()} by ${status.channel}`);
@@ -97,7 +112,7 @@ export interface SecondFactorStatusOptions {
  * @throws `ERR_SF_INVALID_OPTION` when `options` is not `{ maxAge? }` or `maxAge` is not a duration.
  * @example
  * secondFactorStatus(session.secondFactor, user.id, Date.now());
- * // { verified: true, verifiedAt: Date, channel: "sms", pending: null }
+ * // { verified: true, verifiedAt: Date, channel: "sms", methods: ["sms"], pending: null }
  * secondFactorStatus(session.secondFactor, user.id, Date.now(), { maxAge: "5m" });
  * // { verified: true, ..., stepUpOpen: true, stepUpOpenUntil: Date }
  */
@@ -142,14 +157,18 @@ export function parseStatusOptions(options: unknown): number | undefined {
 }
 
 /**
- * The status of a record already read with `readRecord` (`undefined`: none, or void).
+ * The status of a record already read with `readRecord` (`undefined`: none, or void). `channels`: the
+ * instance's configured channels, which a guard without its own `channels` accepts (any when
+ * `undefined`, as for {@link secondFactorStatus} without an instance).
+ * @default channels undefined
  * @example
- * statusOfRecord(readRecord(session.readRecord(), user.id), config.now(), 300_000);
+ * statusOfRecord(readRecord(session.readRecord(), user.id), config.now(), 300_000, config.channels);
  */
 export function statusOfRecord(
   record: SecondFactorRecord | undefined,
   now: number,
   maxAgeMs: number | undefined,
+  channels?: readonly Channel[],
 ): SecondFactorStatus | SecondFactorStepUpStatus {
   if (record === undefined) return notVerified(null);
   const pending = pendingStatus(record.pending);
@@ -158,7 +177,7 @@ export function statusOfRecord(
   if (
     verifiedAt === undefined ||
     verifiedChannel === undefined ||
-    !isVerifiedFor(record, record.userId, now, undefined, undefined)
+    !isVerifiedFor(record, record.userId, now, undefined, channels)
   ) {
     return notVerified(pending);
   }
@@ -166,13 +185,14 @@ export function statusOfRecord(
     verified: true,
     verifiedAt: new Date(verifiedAt),
     channel: verifiedChannel,
+    methods: [...(record.verifiedMethods ?? [verifiedChannel])],
     pending,
   };
   if (maxAgeMs === undefined) return verified;
   return {
     ...verified,
     // Rule 9: the step-up window is measured on the app's clock from the moment the factor was passed.
-    stepUpOpen: isVerifiedFor(record, record.userId, now, maxAgeMs, undefined),
+    stepUpOpen: isVerifiedFor(record, record.userId, now, maxAgeMs, channels),
     stepUpOpenUntil: new Date(verifiedAt + maxAgeMs),
   };
 }
@@ -185,5 +205,9 @@ function notVerified(pending: PendingStatus | null): NotVerifiedStatus {
 function pendingStatus(pending: PendingChallenge | undefined): PendingStatus | null {
   return pending === undefined
     ? null
-    : { channel: pending.channel, maskedDestination: pending.maskedDestination };
+    : {
+        channel: pending.channel,
+        channels: [...pendingChannels(pending)],
+        maskedDestination: pending.maskedDestination,
+      };
 }

@@ -205,7 +205,8 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     const password = fields.password ?? "";
     // The form's hidden field, or the query of a form posted to /login?returnTo=...; either way checked.
     const returnTo = safeReturnTo(fields.returnTo || req.query.returnTo);
-    const wait = await throttle.retryAfterSeconds(username, req.ip);
+    // Reserve before you check: the attempt is counted first, so parallel guesses cannot pass the limit.
+    const wait = await throttle.reserveAttempt(username, req.ip);
     if (wait > 0) {
       res.setHeader("Retry-After", String(wait));
       sendProblem(req, res, PROBLEMS.tooManyLogins);
@@ -213,7 +214,6 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     }
     const user = await setup.users.verifyPassword(username, password);
     if (user === null) {
-      await throttle.recordFailure(username, req.ip);
       res
         .status(401)
         .type("html")
@@ -228,7 +228,7 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
         );
       return;
     }
-    await throttle.recordSuccess(username);
+    await throttle.recordSuccess(username, req.ip);
     // A new session id at login (no session fixation); express-session starts it empty.
     await regenerate(req);
     const fresh = fieldsOfSession(req);

@@ -227,7 +227,8 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     const password = fields.password ?? "";
     // The form's hidden field, or the query of a form posted to /login?returnTo=...; either way checked.
     const returnTo = safeReturnTo(fields.returnTo || ctx.query.returnTo);
-    const wait = await throttle.retryAfterSeconds(username, ctx.ip);
+    // Reserve before you check: the attempt is counted first, so parallel guesses cannot pass the limit.
+    const wait = await throttle.reserveAttempt(username, ctx.ip);
     if (wait > 0) {
       ctx.set("Retry-After", String(wait));
       sendProblem(ctx, PROBLEMS.tooManyLogins);
@@ -235,7 +236,6 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     }
     const user = await setup.users.verifyPassword(username, password);
     if (user === null) {
-      await throttle.recordFailure(username, ctx.ip);
       html(
         ctx,
         401,
@@ -249,7 +249,7 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
       );
       return;
     }
-    await throttle.recordSuccess(username);
+    await throttle.recordSuccess(username, ctx.ip);
     // Nothing of the anonymous session survives the login: new data, then a new session id.
     replaceSession(ctx, { userId: user.id, csrfToken: newCsrfToken() });
     await sessionOf(ctx).regenerate();

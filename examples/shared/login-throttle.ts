@@ -1,6 +1,8 @@
 /**
- * Slows password guessing on the examples' sign-in form: wrong passwords are counted per username
- * and per client IP, and over the limit the form answers 429 without checking the password.
+ * Slows password guessing on the examples' sign-in form: attempts are counted per username and per
+ * client IP before the password is checked (reserve before you check, so that parallel guesses cannot
+ * all slip under the limit), a right password gives its attempt back, and over the limit the form
+ * answers 429 without checking the password.
  */
 import {
   type RateLimiterAbstract,
@@ -14,7 +16,7 @@ import { SessionStoreError, type StorageBackend } from "./storage.js";
  * Wrong passwords per username within 15 minutes before the sign-in form answers 429.
  * @default 10
  * @example
- * for (let i = 0; i < LOGIN_FAILURES_PER_USERNAME; i++) await throttle.recordFailure("bob", ip);
+ * for (let i = 0; i < LOGIN_FAILURES_PER_USERNAME; i++) await throttle.reserveAttempt("bob", ip);
  */
 export const LOGIN_FAILURES_PER_USERNAME = 10;
 /**
@@ -28,12 +30,14 @@ const WINDOW_SECONDS = 15 * 60;
 
 /** The sign-in form's counters of wrong passwords. */
 export interface LoginThrottle {
-  /** Seconds to wait before this username or IP may try again; 0 when it may try now. */
-  retryAfterSeconds(username: string, ip: string | undefined): Promise<number>;
-  /** Counts a wrong password. */
-  recordFailure(username: string, ip: string | undefined): Promise<void>;
-  /** A right password clears the username's count (not the IP's). */
-  recordSuccess(username: string): Promise<void>;
+  /**
+   * Takes one attempt from the username's and the IP's allowance, atomically, before the password is
+   * checked: 0 when taken (check the password; a wrong one stays counted), else the seconds to wait
+   * (nothing is checked, nothing is taken).
+   */
+  reserveAttempt(username: string, ip: string | undefined): Promise<number>;
+  /** A right password: its attempt is given back to the IP and the username's count cleared. */
+  recordSuccess(username: string, ip: string | undefined): Promise<void>;
 }
 
 /**
@@ -43,7 +47,7 @@ export interface LoginThrottle {
  * @default 10 wrong passwords per username and 50 per IP in 15 minutes
  * @example
  * const throttle = createLoginThrottle(setup.storage);
- * if ((await throttle.retryAfterSeconds(username, req.ip)) > 0) return tooManyAttempts();
+ * if ((await throttle.reserveAttempt(username, req.ip)) > 0) return tooManyAttempts();
  */
 export function createLoginThrottle(storage: StorageBackend): LoginThrottle {
   const limiter = (keyPrefix: string, points: number): RateLimiterAbstract =>
@@ -66,33 +70,29 @@ export function createLoginThrottle(storage: StorageBackend): LoginThrottle {
       throw new SessionStoreError(error);
     }
   };
-  const waitOf = async (limiter: RateLimiterAbstract, key: string, points: number): Promise<number> => {
-    const state = await guarded(() => limiter.get(key));
-    if (state === null || state.consumedPoints < points) return 0;
-    return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-  };
-  const count = async (limiter: RateLimiterAbstract, key: string): Promise<void> => {
+  /** One point of `limiter`'s allowance for `key`: 0 when taken, else the seconds until one is free. */
+  const take = async (limiter: RateLimiterAbstract, key: string): Promise<number> => {
     try {
       await limiter.consume(key);
+      return 0;
     } catch (error) {
-      // consume() rejects with a RateLimiterRes once the limit is reached: the failure was counted.
-      if (error instanceof RateLimiterRes) return;
+      // consume() rejects with a RateLimiterRes when the allowance is spent.
+      if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       throw new SessionStoreError(error);
     }
   };
+  const giveBack = (limiter: RateLimiterAbstract, key: string): Promise<unknown> =>
+    guarded(() => limiter.reward(key, 1));
   return {
-    async retryAfterSeconds(username, ip) {
-      const [user, address] = await Promise.all([
-        waitOf(byUsername, userKey(username), LOGIN_FAILURES_PER_USERNAME),
-        waitOf(byIp, ipKey(ip), LOGIN_FAILURES_PER_IP),
-      ]);
+    async reserveAttempt(username, ip) {
+      const [user, address] = await Promise.all([take(byUsername, userKey(username)), take(byIp, ipKey(ip))]);
+      // Refused by one of the two: the point the other took is given back, nothing is checked.
+      if (user > 0 && address === 0) await giveBack(byIp, ipKey(ip));
+      if (address > 0 && user === 0) await giveBack(byUsername, userKey(username));
       return Math.max(user, address);
     },
-    async recordFailure(username, ip) {
-      await Promise.all([count(byUsername, userKey(username)), count(byIp, ipKey(ip))]);
-    },
-    async recordSuccess(username) {
-      await guarded(() => byUsername.delete(userKey(username)));
+    async recordSuccess(username, ip) {
+      await Promise.all([guarded(() => byUsername.delete(userKey(username))), giveBack(byIp, ipKey(ip))]);
     },
   };
 }

@@ -1,15 +1,18 @@
 import type { Decision } from "../boundary.js";
-import type { BudgetKeys } from "../limits/index.js";
+import type { BudgetKeys, LockStatus } from "../limits/index.js";
 import { maskDestination } from "../mask.js";
 import { callProvider } from "../outage.js";
-import type { MessageKey } from "../pages/messages.js";
-import type { PageError } from "../pages/view.js";
 import type { Channel, StartVerificationResult } from "../providers/index.js";
-import { attemptsLeft, type SecondFactorRecord } from "../record/index.js";
-import { budgetProblem, lockedProblem, rateLimitedProblem } from "../respond/problems.js";
+import {
+  attemptsLeft,
+  type PendingChallenge,
+  pendingChannels,
+  type SecondFactorRecord,
+} from "../record/index.js";
 import { commit, type FlowContext } from "./context.js";
 import { availableChannels, destinationFor, isDeliverable } from "./destinations.js";
-import { challengeData, challengeJson, showChallenge } from "./state.js";
+import { providerRateLimited, refuseField, refuseLimited } from "./refusals.js";
+import { challengeData, challengeJson } from "./state.js";
 
 /**
  * How long a send marker outlives the provider's timeout: a double click sends one code.
@@ -20,6 +23,13 @@ import { challengeData, challengeJson, showChallenge } from "./state.js";
 export const DOUBLE_SUBMIT_WINDOW_MS = 2_000;
 
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+/** The channel the user chose, with the destination on file for it. */
+interface Target {
+  readonly channel: Channel;
+  readonly destination: string;
+  readonly masked: string;
+}
 
 /**
  * `POST /2fa/send` with field `channel`: starts a verification, or re-sends the pending one (same
@@ -35,59 +45,22 @@ export async function sendCode(
   fields: Readonly<Record<string, unknown>>,
 ): Promise<Decision> {
   const { config, limits, respond, user, record, json } = context;
-  const options = availableChannels(config.channels, user, record.requirement);
-  const chosen = fields.channel;
-  if (options.length === 0) {
-    return refuseField(context, null, "no_channel", "no_channel_body");
-  }
-  if (typeof chosen !== "string" || !options.some((option) => option.channel === chosen)) {
-    return refuseField(context, "channel", "invalid_channel", "error_channel_invalid");
-  }
-  const channel = chosen as Channel;
-  // Rule 2: the destination comes from the server's user, never from the request.
-  const destination = destinationFor(user, channel) as string;
-  const masked = maskDestination(destination);
-  if (!isDeliverable(destination, channel)) {
-    return refuseField(context, null, "invalid_destination", "error_invalid_destination", {
-      destination: masked,
-    });
-  }
+  const target = chooseTarget(context, fields.channel);
+  if (!("channel" in target)) return target.refusal;
 
   const lock = await limits.lockStatus(user.id);
   if (lock.locked) {
-    config.emit({
-      type: "limited",
-      userId: user.id,
-      action: "send",
+    return refuseLimited(context, "send", {
+      ok: false,
       scope: "lock",
       retryAfterSeconds: lock.retryAfterSeconds,
     });
-    return respond.problem(json, lockedProblem(lock.retryAfterSeconds));
   }
   // A spent verification is not resent: the next send starts a new one.
   const pending =
     record.pending !== undefined && attemptsLeft(record.pending) > 0 ? record.pending : undefined;
-  const resend = pending !== undefined && pending.channel === channel;
-  if (resend && config.resendAfterMs > 0) {
-    const waitMs = pending.sentAt + config.resendAfterMs - config.now();
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      config.emit({
-        type: "limited",
-        userId: user.id,
-        action: "send",
-        scope: "resend",
-        retryAfterSeconds: seconds,
-      });
-      return respond.problem(json, {
-        status: 429,
-        error: "resend_too_soon",
-        heading: "problem_resend_wait_heading",
-        body: "problem_resend_wait_body",
-        retryAfterSeconds: seconds,
-      });
-    }
-  }
+  const tooSoon = resendTooSoon(context, pending, target.channel);
+  if (tooSoon !== undefined) return tooSoon;
 
   // Submits made from the same record state (a double click) share one marker: one code is sent.
   const sends = record.sends ?? 0;
@@ -98,147 +71,154 @@ export async function sendCode(
       ? respond.json(202, challengeJson(challengeData(context, record, lock)))
       : respond.redirect(config.basePath);
   }
-  const keys: BudgetKeys = { sessionKey: record.key, userId: user.id, destination, ip: context.request.ip };
-  const budget = await limits.consumeSend(keys).catch(async (error: unknown) => {
-    await limits.release(marker).catch(() => undefined);
-    throw error;
-  });
-  if (!budget.ok) {
-    // Nothing was sent for this click: a retry must meet the same refusal, not the double-submit answer.
-    await limits.release(marker);
-    config.emit({
-      type: "limited",
-      userId: user.id,
-      action: "send",
-      scope: budget.scope,
-      retryAfterSeconds: budget.retryAfterSeconds,
-    });
-    return respond.problem(json, budgetProblem(budget));
-  }
-
   let result: StartVerificationResult;
   try {
-    result = await callProvider(config, "send", user.id, () =>
-      config.provider.start({
-        to: destination,
-        channel,
-        ...(typeof user.locale === "string" && LOCALE.test(user.locale) ? { locale: user.locale } : {}),
-        ...(context.request.ip === undefined ? {} : { ip: context.request.ip }),
-      }),
-    );
+    const keys: BudgetKeys = {
+      sessionKey: record.key,
+      userId: user.id,
+      destination: target.destination,
+      ip: context.request.ip,
+    };
+    const budget = await limits.consumeSend(keys);
+    if (!budget.ok) {
+      // Nothing was sent for this click: a retry must meet the same refusal, not the double-submit answer.
+      await limits.release(marker);
+      return refuseLimited(context, "send", budget);
+    }
+    result = await startVerification(context, target);
   } catch (error) {
     await limits.release(marker).catch(() => undefined);
     throw error;
   }
   if (result.status !== "pending") await limits.release(marker);
+  if (result.status === "pending") return recordSent(context, target, pending, result.sid, lock);
+  if (result.status === "rate_limited") return providerRateLimited(context, "send", result.retryAfterSeconds);
+  return destinationRefused(context, target, result.status);
+}
 
-  switch (result.status) {
-    case "pending": {
-      // Attempts left are per verification: a resend or a switch that keeps the SID keeps its checks.
-      const sameVerification = pending !== undefined && pending.sid === result.sid;
-      const next: SecondFactorRecord = {
-        ...record,
-        pending: {
-          sid: result.sid,
-          channel,
-          maskedDestination: masked,
-          destinationKey: limits.destinationKey(destination),
-          sentAt: config.now(),
-          checksUsed: sameVerification ? pending.checksUsed : 0,
-        },
-        notice: sameVerification && pending.channel === channel ? "resent" : "sent",
-        sends: sends + 1,
-      };
-      await commit(context, next);
-      config.emit({
-        type: "code.sent",
-        userId: user.id,
-        channel,
-        maskedDestination: masked,
-        resend: sameVerification,
-      });
-      if (!json) return respond.redirect(config.basePath);
-      return respond.json(202, challengeJson(challengeData(context, next, lock)));
-    }
-    case "rate_limited":
-      return providerRateLimited(context, "send", result.retryAfterSeconds);
-    case "blocked":
-      config.emit({
-        type: "destination.refused",
-        userId: user.id,
-        channel,
-        maskedDestination: masked,
-        reason: "blocked",
-      });
-      return refuseField(context, null, "destination_blocked", "error_blocked", { destination: masked }, 422);
-    case "invalid_destination":
-      config.emit({
-        type: "destination.refused",
-        userId: user.id,
-        channel,
-        maskedDestination: masked,
-        reason: "invalid_destination",
-      });
-      return refuseField(
-        context,
-        null,
-        "invalid_destination",
-        "error_invalid_destination",
-        { destination: masked },
-        422,
-      );
-    case "channel_unavailable":
-      config.emit({
-        type: "destination.refused",
-        userId: user.id,
-        channel,
-        maskedDestination: masked,
-        reason: "channel_unavailable",
-      });
-      return refuseField(context, "channel", "channel_unavailable", "error_channel_unavailable", {}, 422);
+/** The channel field checked against what this user is offered; the destination from the server. */
+function chooseTarget(context: FlowContext, chosen: unknown): Target | { refusal: Promise<Decision> } {
+  const { config, user, record } = context;
+  const options = availableChannels(config.channels, user, record.requirement);
+  if (options.length === 0) return { refusal: refuseField(context, null, "no_channel", "no_channel_body") };
+  if (typeof chosen !== "string" || !options.some((option) => option.channel === chosen)) {
+    return { refusal: refuseField(context, "channel", "invalid_channel", "error_channel_invalid") };
   }
+  const channel = chosen as Channel;
+  // Rule 2: the destination comes from the server's user, never from the request.
+  const destination = destinationFor(user, channel) as string;
+  const masked = maskDestination(destination);
+  if (!isDeliverable(destination, channel)) {
+    return {
+      refusal: refuseField(context, null, "invalid_destination", "error_invalid_destination", {
+        destination: masked,
+      }),
+    };
+  }
+  return { channel, destination, masked };
 }
 
-/**
- * The challenge page again with an error tied to its field (or to the page), and `status`.
- * @example
- * return refuseField(context, "channel", "invalid_channel", "error_channel_invalid");
- */
-export async function refuseField(
+/** A resend over the same channel sooner than `resendAfter`: 429 with the seconds left. */
+function resendTooSoon(
   context: FlowContext,
-  field: PageError["field"],
-  error: string,
-  key: MessageKey,
-  params: Readonly<Record<string, string | number>> = {},
-  status = 400,
-): Promise<Decision> {
-  const lock = await context.limits.lockStatus(context.user.id);
-  if (context.recordChanged) await commit(context, context.record);
-  const message = context.respond.format(key, params);
-  return showChallenge(context, context.record, lock, status, { field, error, message });
-}
-
-/** How long to wait after the provider's own limit refused, when it did not say: a minute. */
-const PROVIDER_RETRY_AFTER_SECONDS = 60;
-
-/**
- * The provider refused with its own rate limit (Twilio 60203, 20429): a `limited` event with scope
- * `provider`, then 429 with `Retry-After` (the provider's, else a minute).
- * @example
- * case "rate_limited": return providerRateLimited(context, "check", result.retryAfterSeconds);
- */
-export function providerRateLimited(
-  context: FlowContext,
-  action: "send" | "check",
-  retryAfterSeconds: number | undefined,
-): Decision {
-  const seconds = retryAfterSeconds ?? PROVIDER_RETRY_AFTER_SECONDS;
-  context.config.emit({
+  pending: PendingChallenge | undefined,
+  channel: Channel,
+): Decision | undefined {
+  const { config, user } = context;
+  if (pending === undefined || pending.channel !== channel || config.resendAfterMs <= 0) return undefined;
+  const waitMs = pending.sentAt + config.resendAfterMs - config.now();
+  if (waitMs <= 0) return undefined;
+  const seconds = Math.ceil(waitMs / 1000);
+  config.emit({
     type: "limited",
-    userId: context.user.id,
-    action,
-    scope: "provider",
+    userId: user.id,
+    action: "send",
+    scope: "resend",
     retryAfterSeconds: seconds,
   });
-  return context.respond.problem(context.json, rateLimitedProblem(seconds));
+  return context.respond.problem(context.json, {
+    status: 429,
+    error: "resend_too_soon",
+    heading: "problem_resend_wait_heading",
+    body: "problem_resend_wait_body",
+    retryAfterSeconds: seconds,
+  });
+}
+
+function startVerification(context: FlowContext, target: Target): Promise<StartVerificationResult> {
+  const { config, user } = context;
+  return callProvider(config, "send", user.id, () =>
+    config.provider.start({
+      to: target.destination,
+      channel: target.channel,
+      ...(typeof user.locale === "string" && LOCALE.test(user.locale) ? { locale: user.locale } : {}),
+      ...(context.request.ip === undefined ? {} : { ip: context.request.ip }),
+    }),
+  );
+}
+
+/** The code went out: the record keeps the challenge, with every channel its code went out on. */
+async function recordSent(
+  context: FlowContext,
+  target: Target,
+  pending: PendingChallenge | undefined,
+  sid: string,
+  lock: LockStatus,
+): Promise<Decision> {
+  const { config, limits, respond, user, record, json } = context;
+  const { channel, masked } = target;
+  // Twilio keeps the SID and the code on a resend or a channel switch: so do the attempts left, and
+  // rule 2 needs every channel that code went out on.
+  const sameVerification = pending !== undefined && pending.sid === sid;
+  const earlier = sameVerification ? pendingChannels(pending) : [];
+  const next: SecondFactorRecord = {
+    ...record,
+    pending: {
+      sid,
+      channel,
+      channels: earlier.includes(channel) ? earlier : [...earlier, channel],
+      maskedDestination: masked,
+      destinationKey: limits.destinationKey(target.destination),
+      sentAt: config.now(),
+      checksUsed: sameVerification ? pending.checksUsed : 0,
+    },
+    notice: sameVerification && pending.channel === channel ? "resent" : "sent",
+    sends: (record.sends ?? 0) + 1,
+  };
+  await commit(context, next);
+  config.emit({
+    type: "code.sent",
+    userId: user.id,
+    channel,
+    maskedDestination: masked,
+    resend: sameVerification,
+  });
+  if (!json) return respond.redirect(config.basePath);
+  return respond.json(202, challengeJson(challengeData(context, next, lock)));
+}
+
+const REFUSED_DESTINATION = {
+  blocked: { field: null, key: "error_blocked" },
+  invalid_destination: { field: null, key: "error_invalid_destination" },
+  channel_unavailable: { field: "channel", key: "error_channel_unavailable" },
+} as const;
+
+/** The provider will not deliver to this destination or over this channel: 422, tied to the field. */
+function destinationRefused(
+  context: FlowContext,
+  target: Target,
+  reason: keyof typeof REFUSED_DESTINATION,
+): Promise<Decision> {
+  const { channel, masked } = target;
+  context.config.emit({
+    type: "destination.refused",
+    userId: context.user.id,
+    channel,
+    maskedDestination: masked,
+    reason,
+  });
+  const { field, key } = REFUSED_DESTINATION[reason];
+  const error = reason === "blocked" ? "destination_blocked" : reason;
+  const params: Record<string, string> = reason === "channel_unavailable" ? {} : { destination: masked };
+  return refuseField(context, field, error, key, params, 422);
 }

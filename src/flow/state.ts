@@ -59,7 +59,7 @@ export function challengeData(
             agoSeconds: Math.max(0, Math.floor((now - record.verifiedAt) / 1000)),
             channel: record.verifiedChannel,
             continueTo: record.returnTo ?? config.defaultReturnTo,
-            requirementMet: requirementMet(record, now),
+            requirementMet: requirementMet(record, now, config.channels),
           },
         }),
     ...(pending === undefined

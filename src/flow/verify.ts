@@ -6,13 +6,14 @@ import {
   attemptsLeft,
   newRecord,
   type PendingChallenge,
+  pendingChannels,
   type SecondFactorRecord,
   withoutFields,
 } from "../record/index.js";
-import { budgetProblem, lockedProblem } from "../respond/problems.js";
+import { lockedProblem } from "../respond/problems.js";
 import { commit, type FlowContext } from "./context.js";
 import { destinationFor } from "./destinations.js";
-import { providerRateLimited, refuseField } from "./send.js";
+import { providerRateLimited, refuseField, refuseLimited } from "./refusals.js";
 
 /**
  * How long an approval's single-use marker lives: far longer than any verification can.
@@ -23,8 +24,19 @@ import { providerRateLimited, refuseField } from "./send.js";
 export const APPROVAL_MARKER_TTL_MS = 48 * 3_600_000;
 
 /**
+ * How long a check's hold on the account's remaining failures outlives the provider's timeout: long
+ * enough to write the verdict, short enough that a process that died mid-check frees it soon.
+ * @default 5000
+ * @example
+ * await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
+ */
+export const CHECK_HOLD_MARGIN_MS = 5_000;
+
+/**
  * `POST /2fa/verify` with field `code`. The code is normalised and refused (400) before the provider
- * is called; the account lock and check budgets refuse (429) before it too. Approved: the approval is
+ * is called; the account lock and check budgets refuse (429) before it too. Reserve before you check
+ * (rule 7): the check holds one of the account's remaining failures while the provider decides, so
+ * concurrent checks never reach it beyond the threshold. Approved: the approval is
  * claimed once (rule 3), the session id regenerated (rule 4), then 303 to the return-to (JSON: 200
  * `{ verified: true, returnTo }`). Wrong: counted against the account (rule 7), 303 back to the page
  * that shows the attempts left (JSON: 422). A dead verification: pending cleared, 422 asking for a
@@ -36,7 +48,7 @@ export async function verifyCode(
   context: FlowContext,
   fields: Readonly<Record<string, unknown>>,
 ): Promise<Decision> {
-  const { config, limits, respond, user, record, json } = context;
+  const { config, limits, user, record } = context;
   const normalized = normalizeCode(fields.code, config.codeLength);
   if (!normalized.ok) {
     const key = normalized.reason === "missing" ? "error_code_missing" : "error_code_format";
@@ -47,39 +59,48 @@ export async function verifyCode(
   if (pending === undefined) return refuseField(context, null, "no_pending_code", "error_no_pending");
   if (attemptsLeft(pending) === 0) return verificationDied(context, pending, "max_attempts");
 
-  const budget = await limits.consumeCheck({
-    sessionKey: record.key,
-    userId: user.id,
-    // loadRecord dropped any challenge whose destination is no longer the user's.
-    destination: destinationFor(user, pending.channel) ?? "",
-    ip: context.request.ip,
-  });
-  if (!budget.ok) {
-    config.emit({
-      type: "limited",
-      userId: user.id,
-      action: "check",
-      scope: budget.scope,
-      retryAfterSeconds: budget.retryAfterSeconds,
+  // Rule 7: reserve before you check. Locked, or every failure left held by a check in flight: 429.
+  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
+  if (!held.ok) {
+    return refuseLimited(context, "check", {
+      ok: false,
+      scope: "lock",
+      retryAfterSeconds: held.retryAfterSeconds,
     });
-    return respond.problem(json, budgetProblem(budget));
   }
-
-  // Rule 10: checks go by Verify SID, never by destination.
-  const result: CheckVerificationResult = await callProvider(config, "check", user.id, () =>
-    config.provider.check({ sid: pending.sid, code: normalized.code }),
-  );
+  const { hold } = held;
+  let result: CheckVerificationResult;
+  try {
+    const budget = await limits.consumeCheck({
+      sessionKey: record.key,
+      userId: user.id,
+      // loadRecord dropped any challenge whose destination is no longer the user's.
+      destination: destinationFor(user, pending.channel) ?? "",
+      ip: context.request.ip,
+    });
+    if (!budget.ok) {
+      await limits.releaseCheck(user.id, hold);
+      return refuseLimited(context, "check", budget);
+    }
+    // Rule 10: checks go by Verify SID, never by destination.
+    result = await callProvider(config, "check", user.id, () =>
+      config.provider.check({ sid: pending.sid, code: normalized.code }),
+    );
+  } catch (error) {
+    // No verdict on the code: free the slot (else it lapses on its own) and answer the outage.
+    await limits.releaseCheck(user.id, hold).catch(() => undefined);
+    throw error;
+  }
+  if (result.status === "pending") return wrongCode(context, pending, hold);
+  // Rule 2: only an approval of the challenge this session started counts.
+  if (result.status === "approved" && result.sid === pending.sid) return approve(context, pending, hold);
+  await limits.releaseCheck(user.id, hold);
   switch (result.status) {
     case "approved":
-      // Rule 2: only an approval of the challenge this session started counts.
-      if (result.sid !== pending.sid) return verificationDied(context, pending, "not_found");
-      return approve(context, pending);
-    case "pending":
-      return wrongCode(context, pending);
-    case "max_attempts":
-      return verificationDied(context, pending, "max_attempts");
     case "not_found":
       return verificationDied(context, pending, "not_found");
+    case "max_attempts":
+      return verificationDied(context, pending, "max_attempts");
     case "rate_limited":
       return providerRateLimited(context, "check", result.retryAfterSeconds);
     case "invalid_code":
@@ -87,21 +108,33 @@ export async function verifyCode(
   }
 }
 
-async function approve(context: FlowContext, pending: PendingChallenge): Promise<Decision> {
+async function approve(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
   const { config, limits, respond, session, user, record, json } = context;
   // Rule 3: one approval verifies at most one session, once.
   if (!(await limits.claimOnce(`approval:${pending.sid}`, APPROVAL_MARKER_TTL_MS))) {
+    await limits.releaseCheck(user.id, hold);
     return json
       ? respond.json(409, { error: "approval_already_used", message: respond.format("error_no_pending") })
       : respond.redirect(config.basePath);
   }
-  await limits.recordSuccess(user.id);
+  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
+  // was in flight), a right code does not verify.
+  const lock = await limits.recordSuccess(user.id, hold);
+  if (lock.locked) {
+    return refuseLimited(context, "check", {
+      ok: false,
+      scope: "lock",
+      retryAfterSeconds: lock.retryAfterSeconds,
+    });
+  }
   const returnTo = record.returnTo ?? config.defaultReturnTo;
   // A new CSRF token and budget key with the new session id; the return-to is consumed.
   const verified: SecondFactorRecord = {
     ...newRecord(user.id),
     verifiedAt: config.now(),
     verifiedChannel: pending.channel,
+    // Rule 2: the code went out on every one of these channels; any of them may have carried it.
+    verifiedMethods: pendingChannels(pending),
   };
   // Rule 4: a new session id when the second factor is passed. Regenerate before writing, so a
   // failed regenerate leaves the old session unverified.
@@ -117,10 +150,11 @@ async function approve(context: FlowContext, pending: PendingChallenge): Promise
   return json ? respond.json(200, { verified: true, returnTo }) : respond.redirect(returnTo);
 }
 
-async function wrongCode(context: FlowContext, pending: PendingChallenge): Promise<Decision> {
+async function wrongCode(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
   const { config, limits, respond, user, record, json } = context;
-  // Rule 7: the account's count of consecutive wrong codes; no resend, new code or login resets it.
-  const counted = await limits.recordWrongCode(user.id);
+  // Rule 7: the account's count of consecutive wrong codes (the check's hold becomes the failure); no
+  // resend, new code or login resets it.
+  const counted = await limits.recordWrongCode(user.id, hold);
   const checked: PendingChallenge = { ...pending, checksUsed: pending.checksUsed + 1 };
   const left = attemptsLeft(checked);
   if (left === 0) {

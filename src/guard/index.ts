@@ -56,11 +56,17 @@ export function createGuard<Native>(
   failure: GuardFailure,
   policy: unknown,
 ): CoreGuard<Native> {
-  const { maxAgeMs, channels, when } = parsePolicy<Native>(config, policy);
+  const { maxAgeMs, channels: policyChannels, when } = parsePolicy<Native>(config, policy);
   const requirement: Requirement | undefined =
-    maxAgeMs === undefined && channels === undefined
+    maxAgeMs === undefined && policyChannels === undefined
       ? undefined
-      : { ...(maxAgeMs === undefined ? {} : { maxAgeMs }), ...(channels === undefined ? {} : { channels }) };
+      : {
+          ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+          ...(policyChannels === undefined ? {} : { channels: policyChannels }),
+        };
+  // A route without `channels` accepts the instance's channels, not any: a session verified by a
+  // channel since removed from the config is not met. Chosen once here, so the hot path allocates nothing.
+  const channels: readonly Channel[] = policyChannels ?? Object.freeze([...config.channels]);
   const maxAgeSeconds = maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000);
 
   // The refusals are the same for every request of this route: made once, shared (they are frozen).

@@ -141,6 +141,18 @@ export type WrongCodeResult =
   | { failures: number; locked: true; lockSeconds: number; lockNumber: number; newlyLocked?: boolean };
 
 /**
+ * The outcome of {@link Limits.reserveCheck}: the check may go to the provider holding `hold`, or it is
+ * refused before it does: the account is locked (`locked: true`), or every failure it has left before
+ * the lock is held by a check in flight (`locked: false`; retry once they are decided).
+ * @example
+ * const held = await limits.reserveCheck(user.id, 8_000);
+ * if (!held.ok) return tooManyRequests(held.retryAfterSeconds);
+ */
+export type CheckHold =
+  | { ok: true; hold: string }
+  | { ok: false; locked: boolean; retryAfterSeconds: number };
+
+/**
  * Budgets for sends and checks, and the per-account lockout (DESIGN §4 rule 7).
  * @example
  * const limits = createLimits({ secret });
@@ -153,10 +165,22 @@ export interface Limits {
   consumeCheck(keys: BudgetKeys): Promise<BudgetOutcome>;
   /** Whether the account's second-factor step is locked now. */
   lockStatus(userId: string): Promise<LockStatus>;
-  /** Counts one wrong code (one the provider evaluated as wrong); at the threshold locks and reports it. */
-  recordWrongCode(userId: string): Promise<WrongCodeResult>;
-  /** A correct code ends the run of consecutive wrong codes. */
-  recordSuccess(userId: string): Promise<void>;
+  /**
+   * Reserve before you check: atomically takes one of the failures the account has left before the
+   * lock, for at most `ttlMs` (a process that dies mid-check frees it by itself). So no more checks
+   * reach the provider than the threshold allows, whatever the concurrency: with 9 of 10 counted,
+   * exactly one. Settle the hold with `recordWrongCode`, `recordSuccess` or `releaseCheck`.
+   */
+  reserveCheck(userId: string, ttlMs: number): Promise<CheckHold>;
+  /** Counts one wrong code (one the provider evaluated as wrong), turning `hold` into it; at the threshold locks and reports it. */
+  recordWrongCode(userId: string, hold?: string): Promise<WrongCodeResult>;
+  /**
+   * A correct code ends the run of consecutive wrong codes and frees `hold`. Once the account is
+   * locked it changes nothing and answers the lock: the code must not verify.
+   */
+  recordSuccess(userId: string, hold?: string): Promise<LockStatus>;
+  /** Frees `hold` without counting anything: the check ended with no verdict on the code (an outage). */
+  releaseCheck(userId: string, hold: string): Promise<void>;
   /** Support's unlock: ends the lock and the count. */
   unlock(userId: string): Promise<void>;
   /** True exactly once per key within ttlMs, across everyone sharing the store (single-use markers). */

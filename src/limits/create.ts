@@ -1,6 +1,15 @@
 /** Assembles {@link Limits} from a validated config and its stores (the seam tests use to inject faults). */
 
-import type { BudgetKeys, BudgetOutcome, BudgetScope, Limits, LockStatus, WrongCodeResult } from "./api.js";
+import { randomBytes } from "node:crypto";
+import type {
+  BudgetKeys,
+  BudgetOutcome,
+  BudgetScope,
+  CheckHold,
+  Limits,
+  LockStatus,
+  WrongCodeResult,
+} from "./api.js";
 import { type BudgetLimiterFactory, createBudgets, memoryLimiterFactory } from "./budgets.js";
 import type { LimitsConfig, RedisStoreConfig } from "./config.js";
 import { createMemoryDurableStore, type DurableStore } from "./durable-store.js";
@@ -8,11 +17,14 @@ import { budgetStoreFailure, invalidArgument, requireText } from "./failures.js"
 import { ipKey } from "./ip-key.js";
 import { createKeyer } from "./keyer.js";
 import {
+  applyRelease,
+  applyReserve,
   applySuccess,
   applyUnlock,
   applyWrongCode,
   decodeState,
   encodeState,
+  expiryOf,
   isEmpty,
   type LockoutState,
   settle,
@@ -33,6 +45,9 @@ export interface LimitsStores {
 
 /** The longest single-use marker accepted, in ms (30 days). */
 const MAX_CLAIM_TTL_MS = 30 * 86_400_000;
+
+/** The longest a check may hold a failure slot, in ms: far above any provider timeout. */
+const MAX_HOLD_TTL_MS = 10 * 60_000;
 
 /**
  * The memory stores for a config.
@@ -113,7 +128,7 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
       applied.length = 0;
       applied.push({ result: outcome.result });
       const next = settle(outcome.next, at);
-      return isEmpty(next) ? null : { value: encodeState(next), expiresAt: next.forgetAt };
+      return isEmpty(next) ? null : { value: encodeState(next), expiresAt: expiryOf(next) };
     });
     const last = applied[0];
     if (last === undefined) throw budgetStoreFailure(new Error("the store did not apply the lockout update"));
@@ -135,13 +150,28 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
 
     lockStatus: (userId) => lockStatusOf(userId),
 
-    async recordWrongCode(userId): Promise<WrongCodeResult> {
-      return transition(userId, "recordWrongCode", (stored, at) => applyWrongCode(stored, at, rule));
+    async reserveCheck(userId, ttlMs): Promise<CheckHold> {
+      requireTtl("reserveCheck", ttlMs, MAX_HOLD_TTL_MS);
+      const id = randomBytes(9).toString("base64url");
+      return transition(userId, "reserveCheck", (stored, at) =>
+        applyReserve(stored, at, rule, id, at + Math.ceil(ttlMs)),
+      );
     },
 
-    async recordSuccess(userId) {
-      await transition(userId, "recordSuccess", (stored, at) => ({
-        next: applySuccess(stored, at),
+    async recordWrongCode(userId, hold): Promise<WrongCodeResult> {
+      const id = optionalHold("recordWrongCode", hold);
+      return transition(userId, "recordWrongCode", (stored, at) => applyWrongCode(stored, at, rule, id));
+    },
+
+    async recordSuccess(userId, hold): Promise<LockStatus> {
+      const id = optionalHold("recordSuccess", hold);
+      return transition(userId, "recordSuccess", (stored, at) => applySuccess(stored, at, id));
+    },
+
+    async releaseCheck(userId, hold) {
+      const id = requireText("releaseCheck", "hold", hold);
+      await transition(userId, "releaseCheck", (stored, at) => ({
+        next: applyRelease(stored, at, id),
         result: undefined,
       }));
     },
@@ -155,14 +185,7 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
 
     async claimOnce(key, ttlMs) {
       const storeKey = onceKey(requireText("claimOnce", "key", key));
-      if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_CLAIM_TTL_MS) {
-        throw invalidArgument(
-          "claimOnce",
-          "ttlMs",
-          `a number of milliseconds from 1 to ${MAX_CLAIM_TTL_MS}`,
-          ttlMs,
-        );
-      }
+      requireTtl("claimOnce", ttlMs, MAX_CLAIM_TTL_MS);
       return durable.claim(storeKey, now() + Math.ceil(ttlMs));
     },
 
@@ -180,6 +203,16 @@ export function buildLimits(config: LimitsConfig, stores: LimitsStores): Limits 
     const stored = await readState(lockKey(requireText("lockStatus", "userId", userId)));
     return statusOf(settle(stored, at), at);
   }
+}
+
+function requireTtl(method: string, ttlMs: unknown, maxMs: number): void {
+  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > maxMs) {
+    throw invalidArgument(method, "ttlMs", `a number of milliseconds from 1 to ${maxMs}`, ttlMs);
+  }
+}
+
+function optionalHold(method: string, hold: unknown): string | undefined {
+  return hold === undefined ? undefined : requireText(method, "hold", hold);
 }
 
 function decodeOrFail(text: string): LockoutState {

@@ -16,6 +16,7 @@ export {
   type BudgetRefusal,
   type BudgetRule,
   type BudgetScope,
+  type CheckHold,
   type Limits,
   type LimitsOptions,
   type LockStatus,

@@ -41,12 +41,19 @@ const NOTICES: readonly Notice[] = [
 /**
  * The code this session is waiting for: where it went and how many checks its verification has had.
  * @example
- * const pending: PendingChallenge = { sid: "VE...", channel: "sms", maskedDestination: "•••• •••• 2661", destinationKey, sentAt: Date.now(), checksUsed: 0 };
+ * const pending: PendingChallenge = { sid: "VE...", channel: "sms", channels: ["sms"], maskedDestination: "•••• •••• 2661", destinationKey, sentAt: Date.now(), checksUsed: 0 };
  */
 export interface PendingChallenge {
   /** The provider's verification id (Twilio `VE...`); checks go by this, never by destination. */
   readonly sid: string;
+  /** The channel of the last send. */
   readonly channel: Channel;
+  /**
+   * Every channel this verification's code went out on (Twilio keeps the SID and the code when a
+   * pending verification is re-sent over another channel), in the order first used. Records written
+   * before this field existed hold only `channel`: see {@link pendingChannels}.
+   */
+  readonly channels?: readonly Channel[];
   /** The destination as pages show it, e.g. `•••• •••• 2661`. */
   readonly maskedDestination: string;
   /** HMAC of the destination: a changed phone number or e-mail address voids the challenge. */
@@ -85,8 +92,14 @@ export interface SecondFactorRecord {
   readonly csrf: string;
   /** When the second factor was last passed, on the app's clock (rule 9). */
   readonly verifiedAt?: number;
-  /** The channel that passed it. */
+  /** The channel of the last send of the code that passed it (what `status().channel` reports). */
   readonly verifiedChannel?: Channel;
+  /**
+   * Every method the proof that passed it went out on: all channels the approved code was sent over
+   * (rule 2). A route that refuses any of them is not met. Absent in records written before it
+   * existed, which count as `[verifiedChannel]`.
+   */
+  readonly verifiedMethods?: readonly Channel[];
   readonly pending?: PendingChallenge;
   /** Where to go after passing: the GET the guard intercepted (rule 5). */
   readonly returnTo?: string;
@@ -106,9 +119,18 @@ export function newRecord(userId: string): SecondFactorRecord {
 }
 
 /**
+ * Every channel a pending challenge's code went out on.
+ * @example
+ * pendingChannels({ ...pending, channel: "sms" }); // ["whatsapp", "sms"] after a switch, or ["sms"]
+ */
+export function pendingChannels(pending: PendingChallenge): readonly Channel[] {
+  return pending.channels ?? [pending.channel];
+}
+
+/**
  * The hot path of the guard: whether `raw` (the value in the session) is a record of `userId` that
- * passed the second factor at most `maxAgeMs` ago (any time when `undefined`) by one of `channels`
- * (any when `undefined`). Reads fields only; allocates nothing.
+ * passed the second factor at most `maxAgeMs` ago (any time when `undefined`) by methods all of which
+ * are in `channels` (any when `undefined`). Reads fields only; allocates nothing.
  * @example
  * if (isVerifiedFor(session.readRecord(), user.id, Date.now(), 300_000, undefined)) return NEXT;
  */
@@ -129,7 +151,16 @@ export function isVerifiedFor(
   if (!(verifiedAt <= now + CLOCK_SKEW_MS)) return false;
   // Rule 9: step-up age is measured on the app's clock from the moment the factor was passed.
   if (maxAgeMs !== undefined && !(now - verifiedAt <= maxAgeMs)) return false;
-  if (channels !== undefined && !channels.includes(record.verifiedChannel as Channel)) return false;
+  return channels === undefined || methodsWithin(record.verifiedMethods, record.verifiedChannel, channels);
+}
+
+/** Rule 2: a route is met only when every method the proof went out on is one it accepts. */
+function methodsWithin(methods: unknown, lastChannel: unknown, channels: readonly Channel[]): boolean {
+  if (methods === undefined) return channels.includes(lastChannel as Channel);
+  if (!Array.isArray(methods) || methods.length === 0) return false;
+  for (let index = 0; index < methods.length; index += 1) {
+    if (!channels.includes(methods[index] as Channel)) return false;
+  }
   return true;
 }
 
@@ -146,6 +177,9 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
   if (!isToken(record.key) || !isToken(record.csrf)) return undefined;
   if (record.verifiedAt !== undefined || record.verifiedChannel !== undefined) {
     if (!isTime(record.verifiedAt) || !isChannel(record.verifiedChannel)) return undefined;
+  }
+  if (record.verifiedMethods !== undefined) {
+    if (record.verifiedAt === undefined || !isChannelList(record.verifiedMethods)) return undefined;
   }
   if (record.pending !== undefined && !isPending(record.pending)) return undefined;
   if (record.returnTo !== undefined && checkedReturnTo(record.returnTo) === undefined) return undefined;
@@ -175,17 +209,22 @@ export function checkedReturnTo(value: unknown): string | undefined {
 }
 
 /**
- * Whether a record's `requirement` (set by the guard that sent the user here) is met now.
+ * Whether a record's `requirement` (set by the guard that sent the user here) is met now; a
+ * requirement without channels accepts `instanceChannels` (the instance's configured channels).
  * @example
- * const done = requirementMet(record, Date.now());
+ * const done = requirementMet(record, Date.now(), config.channels);
  */
-export function requirementMet(record: SecondFactorRecord, now: number): boolean {
+export function requirementMet(
+  record: SecondFactorRecord,
+  now: number,
+  instanceChannels: readonly Channel[],
+): boolean {
   return isVerifiedFor(
     record,
     record.userId,
     now,
     record.requirement?.maxAgeMs,
-    record.requirement?.channels,
+    record.requirement?.channels ?? instanceChannels,
   );
 }
 
@@ -220,6 +259,8 @@ function isPending(value: unknown): value is PendingChallenge {
     pending.sid.length > 0 &&
     pending.sid.length <= 128 &&
     isChannel(pending.channel) &&
+    (pending.channels === undefined ||
+      (isChannelList(pending.channels) && pending.channels.includes(pending.channel))) &&
     typeof pending.maskedDestination === "string" &&
     pending.maskedDestination.length <= 128 &&
     isToken(pending.destinationKey) &&
@@ -235,9 +276,17 @@ function isRequirement(value: unknown): value is Requirement {
   if (typeof value !== "object" || value === null) return false;
   const requirement = value as Record<string, unknown>;
   if (requirement.maxAgeMs !== undefined && !isTime(requirement.maxAgeMs)) return false;
-  const channels = requirement.channels;
-  if (channels === undefined) return true;
-  return Array.isArray(channels) && channels.length > 0 && channels.every(isChannel);
+  return requirement.channels === undefined || isChannelList(requirement.channels);
+}
+
+function isChannelList(value: unknown): value is readonly Channel[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= CHANNELS.length &&
+    value.every(isChannel) &&
+    new Set(value).size === value.length
+  );
 }
 
 function isChannel(value: unknown): value is Channel {

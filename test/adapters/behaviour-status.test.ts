@@ -47,13 +47,16 @@ describe.each(FRAMEWORKS)("%s: status()", (framework) => {
     expect(await statusOf(browser)).toEqual({ plain: NOT_VERIFIED, stepUp: NOT_VERIFIED });
 
     expect((await browser.send()).status).toBe(303);
-    const pending = { verified: false, pending: { channel: "sms", maskedDestination: "•••• •••• 2661" } };
+    const pending = {
+      verified: false,
+      pending: { channel: "sms", channels: ["sms"], maskedDestination: "•••• •••• 2661" },
+    };
     expect(await statusOf(browser)).toEqual({ plain: pending, stepUp: pending });
 
     const verifiedAt = new Date(app.clock.now).toISOString();
     const closes = new Date(app.clock.now + FIVE_MINUTES).toISOString();
     expect((await browser.verify(emu.lastCode(ALICE) ?? "")).status).toBe(303);
-    const verified = { verified: true, verifiedAt, channel: "sms", pending: null };
+    const verified = { verified: true, verifiedAt, channel: "sms", methods: ["sms"], pending: null };
     expect(await statusOf(browser)).toEqual({
       plain: verified,
       stepUp: { ...verified, stepUpOpen: true, stepUpOpenUntil: closes },

@@ -30,6 +30,7 @@ describe("secondFactorStatus", () => {
       verified: true,
       verifiedAt: new Date(NOW - 60_000),
       channel: "sms",
+      methods: ["sms"],
       pending: null,
     });
   });
@@ -71,7 +72,7 @@ describe("secondFactorStatus", () => {
     const status = secondFactorStatus({ ...newRecord("alice"), pending: PENDING }, "alice", NOW);
     expect(status).toEqual({
       verified: false,
-      pending: { channel: "call", maskedDestination: "•••• •••• 2661" },
+      pending: { channel: "call", channels: ["call"], maskedDestination: "•••• •••• 2661" },
     });
     expect(JSON.stringify(status)).not.toContain(PENDING.sid);
     expect(JSON.stringify(status)).not.toContain(PENDING.destinationKey);
@@ -106,7 +107,7 @@ describe("the core's status", () => {
     const pending = h.core.status(session.readRecord(), ALICE);
     expect(pending).toEqual({
       verified: false,
-      pending: { channel: "sms", maskedDestination: "•••• •••• 2661" },
+      pending: { channel: "sms", channels: ["sms"], maskedDestination: "•••• •••• 2661" },
     });
 
     const sessionB = new FakeSession();
@@ -116,6 +117,7 @@ describe("the core's status", () => {
       verified: true,
       verifiedAt: new Date(h.clock.ms),
       channel: "sms",
+      methods: ["sms"],
       pending: null,
       stepUpOpen: true,
       stepUpOpenUntil: new Date(h.clock.ms + FIVE_MINUTES),

@@ -278,6 +278,23 @@ describe.each(EXAMPLES)("the %s example under attack", (name) => {
     expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
   });
 
+  it("checks no more parallel wrong passwords than the limit: 30 at once, 10 checked, the rest 429", async () => {
+    const client = app.client();
+    const page = await client.get("/login");
+    const token = csrfOf(page.text, "/login");
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, attempt) =>
+        client
+          .post("/login")
+          .type("form")
+          .send({ _csrf: token, username: "carol", password: `parallel-guess-${attempt}` }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(LOGIN_FAILURES_PER_USERNAME);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(30 - LOGIN_FAILURES_PER_USERNAME);
+  });
+
   it("answers 503 with Retry-After, never 500, while the session store is down, and recovers", async () => {
     const client = app.client();
     await signInVerified(app, client);

@@ -158,6 +158,18 @@ describe("guard(policy).decide", () => {
     expect(decision).toMatchObject({ kind: "redirect", location: "/2fa" });
   });
 
+  it("without channels accepts only the instance's channels, not a channel since removed from the config", async () => {
+    const h = harness({ channels: ["sms", "call"] });
+    const session = verifiedSession(h.clock.ms, "call");
+    expect(h.core.guard().decide({}, requestView("/a"), session, ALICE)).toBe(NEXT);
+    // A redeploy without "call", or a sibling instance with other options on the same session.
+    const sibling = harness({ channels: ["sms"], now: h.clock.now });
+    const decision = await sibling.core.guard().decide({}, requestView("/a"), session, ALICE);
+    expect(decision).toMatchObject({ kind: "redirect", location: "/2fa" });
+    expect(sibling.core.guard().passes(session.value, ALICE)).toBe(false);
+    expect(sibling.core.status(session.value, ALICE)).toMatchObject({ verified: false });
+  });
+
   it("voids another user's verified record", async () => {
     const h = harness();
     const session = verifiedSession(h.clock.ms);

@@ -32,6 +32,8 @@ export class StubProvider implements VerificationProvider {
   failure: unknown;
   /** When true, calls never settle. */
   hang = false;
+  /** Latency of every call, in ms (real time): checks that overlap, as with Twilio. */
+  delayMs = 0;
   private sequence = 0;
   private readonly live = new Map<string, { to: string; checks: number }>();
 
@@ -78,6 +80,7 @@ export class StubProvider implements VerificationProvider {
 
   private async gate(): Promise<void> {
     if (this.hang) await new Promise(() => {});
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failure !== undefined) throw this.failure;
   }
 }

@@ -254,6 +254,94 @@ export function describeLimitsConformance(storeName: string, harness: LimitsConf
     });
   });
 
+  describe(`limits conformance (${storeName}): reserve before you check`, () => {
+    const HOLD_MS = 8_000;
+
+    it("lets exactly one of many concurrent checks through at 9 wrong codes of 10", async () => {
+      const { limits } = lockoutSetup();
+      await wrongCodes(limits, "alice", 9);
+      const holds = await Promise.all(
+        Array.from({ length: 20 }, () => limits.reserveCheck("alice", HOLD_MS)),
+      );
+      expect(holds.filter((hold) => hold.ok)).toHaveLength(1);
+      // The others wait for the one in flight to be decided, not for a lock.
+      expect(holds.filter((hold) => !hold.ok)).toEqual(
+        Array.from({ length: 19 }, () => ({ ok: false, locked: false, retryAfterSeconds: 8 })),
+      );
+    });
+
+    it("never holds more slots than failures left, whatever the concurrency", async () => {
+      const { limits } = lockoutSetup();
+      await wrongCodes(limits, "alice", 4);
+      const holds = await Promise.all(
+        Array.from({ length: 30 }, () => limits.reserveCheck("alice", HOLD_MS)),
+      );
+      expect(holds.filter((hold) => hold.ok)).toHaveLength(6);
+    });
+
+    it("turns a hold into the failure when wrong, frees it when right or released", async () => {
+      const { limits } = lockoutSetup();
+      await wrongCodes(limits, "alice", 8);
+      const first = await limits.reserveCheck("alice", HOLD_MS);
+      const second = await limits.reserveCheck("alice", HOLD_MS);
+      if (!first.ok || !second.ok) throw new Error("expected two holds");
+      expect(await limits.reserveCheck("alice", HOLD_MS)).toMatchObject({ ok: false, locked: false });
+      await limits.releaseCheck("alice", first.hold);
+      const third = await limits.reserveCheck("alice", HOLD_MS);
+      if (!third.ok) throw new Error("a released hold frees its slot");
+      expect(await limits.recordWrongCode("alice", second.hold)).toEqual({ failures: 9, locked: false });
+      expect(await limits.recordSuccess("alice", third.hold)).toEqual({ locked: false, failures: 0 });
+      const holds = await Promise.all(
+        Array.from({ length: 12 }, () => limits.reserveCheck("alice", HOLD_MS)),
+      );
+      expect(holds.filter((hold) => hold.ok)).toHaveLength(10);
+    });
+
+    it("locks at the threshold through held checks; a right code then does not count and reports the lock", async () => {
+      const { limits } = lockoutSetup();
+      await wrongCodes(limits, "alice", 9);
+      const wrong = await limits.reserveCheck("alice", HOLD_MS);
+      if (!wrong.ok) throw new Error("expected a hold");
+      expect(await limits.recordWrongCode("alice", wrong.hold)).toMatchObject({
+        locked: true,
+        newlyLocked: true,
+      });
+      expect(await limits.reserveCheck("alice", HOLD_MS)).toEqual({
+        ok: false,
+        locked: true,
+        retryAfterSeconds: 900,
+      });
+      expect(await limits.recordSuccess("alice")).toMatchObject({ locked: true, failures: 10 });
+      expect(await limits.lockStatus("alice")).toMatchObject({ locked: true, failures: 10 });
+    });
+
+    it("frees a hold by itself after its TTL (a process that died mid-check)", async () => {
+      const { limits, advance } = lockoutSetup();
+      await wrongCodes(limits, "alice", 9);
+      expect(await limits.reserveCheck("alice", HOLD_MS)).toMatchObject({ ok: true });
+      expect(await limits.reserveCheck("alice", HOLD_MS)).toMatchObject({ ok: false });
+      advance(HOLD_MS);
+      expect(await limits.reserveCheck("alice", HOLD_MS)).toMatchObject({ ok: true });
+      expect(await limits.lockStatus("alice")).toEqual({ locked: false, failures: 9 });
+    });
+
+    it("keeps a hold of an account with no failures yet", async () => {
+      const { limits } = lockoutSetup({ lockout: { threshold: 1 } });
+      expect(await limits.reserveCheck("carol", HOLD_MS)).toMatchObject({ ok: true });
+      expect(await limits.reserveCheck("carol", HOLD_MS)).toMatchObject({ ok: false, locked: false });
+    });
+
+    it("refuses a TTL that is not a positive number of ms, and an empty hold", async () => {
+      const { limits } = lockoutSetup();
+      for (const ttl of [0, -1, Number.NaN, 3_600_000]) {
+        await expect(limits.reserveCheck("alice", ttl)).rejects.toMatchObject({
+          code: "ERR_SF_MISCONFIGURED",
+        });
+      }
+      await expect(limits.releaseCheck("alice", "")).rejects.toMatchObject({ code: "ERR_SF_MISCONFIGURED" });
+    });
+  });
+
   describe(`limits conformance (${storeName}): single-use markers`, () => {
     it("is true exactly once among 20 parallel claims", async () => {
       const limits = harness.make();

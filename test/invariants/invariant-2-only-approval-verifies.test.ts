@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { NEXT } from "../../src/boundary.js";
 import type { CheckVerificationResult } from "../../src/providers/index.js";
 import type { SecondFactorRecord } from "../../src/record/index.js";
-import { ALICE, FakeSession, harness, postForm, requestView, startChallenge } from "../helpers/core.js";
+import {
+  ALICE,
+  FakeSession,
+  harness,
+  postForm,
+  requestView,
+  showPage,
+  startChallenge,
+} from "../helpers/core.js";
 
 const notApproved: CheckVerificationResult[] = [
   { status: "pending", sid: "VE00000000000000000000000000000001" },
@@ -65,5 +73,42 @@ describe("invariant 2: only the provider's approval of this session's challenge 
     await postForm(h, other, "verify", { code: "123456" });
     expect(other.value).not.toHaveProperty("verifiedAt");
     expect(h.provider.checks).toHaveLength(0);
+  });
+
+  // Twilio keeps the Verify SID and the code when a pending verification is re-sent over another
+  // channel: the code typed may have been read from any of them (issue 11, item 1).
+  it("a code sent over several channels records them all: a route refusing any of them is not met", async () => {
+    const h = harness();
+    const session = new FakeSession();
+    await showPage(h, session);
+    await postForm(h, session, "send", { channel: "call" });
+    await postForm(h, session, "send", { channel: "sms" });
+    const pending = (session.value as SecondFactorRecord).pending;
+    expect(h.provider.starts.map((start) => start.channel)).toEqual(["call", "sms"]);
+    expect(pending).toMatchObject({ channel: "sms", channels: ["call", "sms"] });
+
+    await postForm(h, session, "verify", { code: h.provider.code });
+    expect(session.value).toMatchObject({ verifiedChannel: "sms", verifiedMethods: ["call", "sms"] });
+    const decide = (channels?: ["sms"] | ["call"] | ["sms", "call"]) =>
+      h.core
+        .guard(channels === undefined ? undefined : { channels })
+        .decide({}, requestView("/a"), session, ALICE);
+    expect(await decide(["sms"])).toMatchObject({ kind: "redirect", location: "/2fa" });
+    expect(await decide(["call"])).toMatchObject({ kind: "redirect", location: "/2fa" });
+    expect(await decide(["sms", "call"])).toBe(NEXT);
+    expect(await decide()).toBe(NEXT);
+    expect(h.core.status(session.value, ALICE)).toMatchObject({ channel: "sms", methods: ["call", "sms"] });
+  });
+
+  it("a fresh verification after a switch records only its own channel", async () => {
+    const h = harness();
+    const session = new FakeSession();
+    await startChallenge(h, session);
+    const first = (session.value as SecondFactorRecord).pending;
+    h.provider.expire(first?.sid ?? "");
+    await postForm(h, session, "send", { channel: "call" });
+    expect((session.value as SecondFactorRecord).pending).toMatchObject({ channels: ["call"] });
+    await postForm(h, session, "verify", { code: h.provider.code });
+    expect(session.value).toMatchObject({ verifiedMethods: ["call"] });
   });
 });

@@ -45,6 +45,8 @@ export interface SanitizedCause {
   readonly name: string;
   readonly status?: number;
   readonly code?: number | string;
+  /** Set when no answer came in time: the flow reports the outage as a timeout. */
+  readonly timedOut?: true;
 }
 
 const MAX_OUTAGE_RETRY_AFTER_SECONDS = 30;
@@ -261,9 +263,11 @@ function sanitize(failure: TwilioFailure): SanitizedCause {
       ? failure.code === undefined
         ? { name: "TwilioErrorAnswer", status: failure.status }
         : { name: "TwilioErrorAnswer", status: failure.status, code: failure.code }
-      : failure.code === undefined
-        ? { name: failure.name }
-        : { name: failure.name, code: failure.code };
+      : {
+          name: failure.name,
+          ...(failure.code === undefined ? {} : { code: failure.code }),
+          ...(failure.timedOut ? { timedOut: true as const } : {}),
+        };
   return Object.freeze(cause);
 }
 
