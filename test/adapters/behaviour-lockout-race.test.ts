@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { VerificationProvider } from "../../src/providers/index.js";
 import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
-import { FRAMEWORKS, USERS } from "../helpers/apps.js";
+import { FRAMEWORKS, USERS } from "../helpers/apps/index.js";
 import { Browser, emulatorProvider, type FlowApp, startFlowApp, wrongCode } from "./harness.js";
 
 const ALICE = USERS.alice?.phone ?? "";
