@@ -1,7 +1,7 @@
 /**
  * second-factor: the framework-agnostic core. Apps import an adapter (`second-factor/express`,
  * `second-factor/koa`); this entry point gives the core, its option and event types, the errors, the
- * provider interface, and helpers apps use directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`).
+ * provider interface, the factor store (`FactorStore`, `createFactorStore`, `migrate`), and helpers apps use directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`).
  */
 
 export { type RawRequest, type ReadBodyOptions, readBody } from "../adapters/shared/body/read-body.js";
@@ -71,3 +71,33 @@ export {
   secondFactorStatus,
   type VerifiedStatus,
 } from "./status.js";
+export {
+  type AddFactorResult,
+  type ConsumeRecoveryCodeResult,
+  createFactorStore,
+  createMemoryFactorStore,
+  createPostgresFactorStore,
+  createRedisFactorStore,
+  type EmailFactor,
+  FACTOR_STORE_SCHEMA_SQL,
+  FAIL_CLOSED_PG_POOL_OPTIONS,
+  type Factor,
+  type FactorBase,
+  type FactorKind,
+  type FactorStore,
+  type FactorStoreContext,
+  type FactorStoreOption,
+  migrate,
+  type NewFactor,
+  type NewTrustedDevice,
+  type PasskeyCounterResult,
+  type PasskeyFactor,
+  type PgClientLike,
+  type PgPoolLike,
+  type PhoneFactor,
+  type RecoveryCodeSet,
+  type RedisFactorStoreOptions,
+  type TotpFactor,
+  type TotpSecret,
+  type TrustedDevice,
+} from "./stores/index.js";
