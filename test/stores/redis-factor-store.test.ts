@@ -7,7 +7,7 @@ import { createFactorStore, type FactorStore } from "../../src/stores/index.js";
 import { factorStoreConformance } from "../../testing/index.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { eventually, readyClient, scanAll } from "../redis/support.js";
-import { everyStoreCall } from "./store-calls.js";
+import { expectEveryCallFailsClosed, seedPhone } from "./store-calls.js";
 
 const SUITE = "the Redis factor store";
 const logger = { warn: () => undefined, error: () => undefined };
@@ -80,22 +80,9 @@ describe.runIf(redisSuiteRuns(SUITE))(SUITE, () => {
   });
 
   it("fails closed while Redis is down, and works again once it is back", async () => {
-    const seeded = await store.addFactor("outage-user", {
-      kind: "phone",
-      name: "Phone",
-      destination: "+15017122661",
-      verifiedAt: 1,
-      createdAt: 1,
-    });
-    expect(seeded.status).toBe("added");
+    await seedPhone(store, "outage-user");
     await server.stop();
-    for (const [name, call] of Object.entries(everyStoreCall(store, "outage-user"))) {
-      await expect(call(), name).rejects.toMatchObject({
-        code: "ERR_SF_STORE_UNAVAILABLE",
-        status: 503,
-        headers: { "Retry-After": "5" },
-      });
-    }
+    await expectEveryCallFailsClosed(store, "outage-user");
     await server.restart();
     await eventually(async () => (await store.listFactors("outage-user")).length === 0, 5000);
   });

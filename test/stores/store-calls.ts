@@ -1,4 +1,5 @@
 /** One call of every FactorStore method, for the outage tests: each must reject, never answer. */
+import { expect } from "vitest";
 import type { FactorStore } from "../../src/stores/index.js";
 
 export function everyStoreCall(store: FactorStore, userId: string): Record<string, () => Promise<unknown>> {
@@ -47,4 +48,29 @@ export function everyStoreCall(store: FactorStore, userId: string): Record<strin
     revokeTrustedDevice: () => store.revokeTrustedDevice(userId, "d"),
     revokeAllTrustedDevices: () => store.revokeAllTrustedDevices(userId),
   };
+}
+
+/** Adds one phone to `userId`, so the outage tests stop a store that holds data. */
+export async function seedPhone(store: FactorStore, userId: string): Promise<void> {
+  const seeded = await store.addFactor(userId, {
+    kind: "phone",
+    name: "Phone",
+    destination: "+15017122661",
+    verifiedAt: 1,
+    createdAt: 1,
+  });
+  expect(seeded.status).toBe("added");
+}
+
+/** Rule 8: every method rejects with ERR_SF_STORE_UNAVAILABLE (503, Retry-After) within 5 s, never answers. */
+export async function expectEveryCallFailsClosed(store: FactorStore, userId: string): Promise<void> {
+  for (const [name, call] of Object.entries(everyStoreCall(store, userId))) {
+    const started = performance.now();
+    await expect(call(), name).rejects.toMatchObject({
+      code: "ERR_SF_STORE_UNAVAILABLE",
+      status: 503,
+      headers: { "Retry-After": "5" },
+    });
+    expect(performance.now() - started, name).toBeLessThan(5000);
+  }
 }
