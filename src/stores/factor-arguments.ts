@@ -40,10 +40,13 @@ export function sameHash(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+const PASSED_THROUGH: ReadonlySet<string> = new Set([ErrorCodes.INVALID_ARGUMENT, ErrorCodes.MISCONFIGURED]);
+
 /**
  * Runs a store operation; any failure becomes `ERR_SF_STORE_UNAVAILABLE` (503) naming the factor
- * store, so a driver error is never mistaken for an answer (rule 8). A bad argument found on the way
- * (`ERR_SF_INVALID_ARGUMENT`) stays what it is.
+ * store, so a driver error is never mistaken for an answer (rule 8). A bad argument or a misconfigured
+ * server found on the way (`ERR_SF_INVALID_ARGUMENT`, `ERR_SF_MISCONFIGURED`: a Redis that may evict
+ * keys) stays what it is, so its message reaches the developer.
  * @example
  * return failClosed(() => pool.query(sql, values));
  */
@@ -51,7 +54,7 @@ export async function failClosed<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (isSecondFactorError(error) && error.code === ErrorCodes.INVALID_ARGUMENT) throw error;
+    if (isSecondFactorError(error) && PASSED_THROUGH.has(error.code)) throw error;
     throw storeUnavailable(error, "the factor store");
   }
 }

@@ -79,6 +79,20 @@ describe.runIf(redisSuiteRuns(SUITE))(SUITE, () => {
     expect((await store.findPasskey(credentialId))?.userId).toBe("heir");
   });
 
+  it("refuses to work on a Redis that may evict keys (factors are account data), naming the fix", async () => {
+    const fresh = createFactorStore({ kind: "redis", client }, { logger });
+    await client.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+    try {
+      await expect(fresh.listFactors("u1")).rejects.toMatchObject({
+        code: "ERR_SF_MISCONFIGURED",
+        message: expect.stringContaining("maxmemory-policy noeviction"),
+      });
+    } finally {
+      await client.call("CONFIG", "SET", "maxmemory-policy", "noeviction");
+    }
+    expect(await fresh.listFactors("u1")).toEqual([]);
+  });
+
   it("fails closed while Redis is down, and works again once it is back", async () => {
     await seedPhone(store, "outage-user");
     await server.stop();
