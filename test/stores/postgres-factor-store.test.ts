@@ -11,6 +11,7 @@ import {
   FAIL_CLOSED_PG_POOL_OPTIONS,
   type FactorStore,
   migrate,
+  type PgPoolLike,
 } from "../../src/stores/index.js";
 import { factorStoreConformance } from "../../testing/index.js";
 import { type PostgresServer, postgresSuiteRuns, startPostgresServer } from "../helpers/postgres-server.js";
@@ -59,6 +60,33 @@ describe.runIf(postgresSuiteRuns(SUITE))(SUITE, () => {
       "second_factor_recovery_sets",
       "second_factor_trusted_devices",
     ]);
+  });
+
+  it("leaves nothing half-written: a replacement of recovery codes that fails midway keeps the old set", async () => {
+    await store.replaceRecoveryCodes("half-written", ["old-1", "old-2"], 1);
+    // The same pool, except that writing the new codes fails (after the old ones were deleted).
+    const failingPool: PgPoolLike = {
+      options: pool.options,
+      query: (text, values) => pool.query(text, values),
+      connect: async () => {
+        const client = await pool.connect();
+        return {
+          query: async (text: string, values?: unknown[]) => {
+            if (text.startsWith("INSERT INTO second_factor_recovery_codes"))
+              throw new Error("connection lost");
+            return client.query(text, values);
+          },
+          release: (error?: Error | boolean) => client.release(error),
+        };
+      },
+    };
+    const failing = createFactorStore({ kind: "postgres", pool: failingPool }, { logger });
+    await expect(failing.replaceRecoveryCodes("half-written", ["new-1"], 2)).rejects.toMatchObject({
+      code: "ERR_SF_STORE_UNAVAILABLE",
+    });
+    const set = await store.getRecoveryCodes("half-written");
+    expect([...(set?.hashes ?? [])].sort()).toEqual(["old-1", "old-2"]);
+    expect(set?.createdAt).toBe(1);
   });
 
   it("fails closed while PostgreSQL is stopped mid-use, and works again once it is back", async () => {
