@@ -206,7 +206,10 @@ export function createRedisFactorStore(options: RedisFactorStoreOptions): Factor
   const addPasskey = async (userId: string, factor: PasskeyFactor): Promise<AddFactorResult> => {
     const key = credentialKey(factor.credentialId);
     const claim = `${Buffer.from(userId, "utf8").toString("base64url")}:${factor.id}:${Date.now()}`;
+    const deadline = Date.now() + CONFLICT_DEADLINE_MS;
     for (;;) {
+      if (Date.now() >= deadline)
+        throw new Error("the passkey claim kept changing; gave up after 2 s of conflicts");
       if ((await command("SET", key, claim, "NX")) === "OK") break;
       const current = await command("GET", key);
       if (typeof current !== "string") continue;
