@@ -97,6 +97,8 @@ export {
   type PhoneFactor,
   type RecoveryCodeSet,
   type RedisFactorStoreOptions,
+  type RemoveFactorOptions,
+  type RemoveFactorResult,
   type TotpFactor,
   type TotpSecret,
   type TrustedDevice,

@@ -179,7 +179,7 @@ export function factorStoreConformance(options: FactorStoreConformanceOptions): 
     strictEqual(await store.getFactor(mallory, hers.id), undefined);
     strictEqual(await store.renameFactor(mallory, hers.id, "Mine now"), false);
     strictEqual(await store.touchFactor(mallory, hers.id, T0 + 9), false);
-    strictEqual(await store.removeFactor(mallory, hers.id), false);
+    strictEqual(await store.removeFactor(mallory, hers.id), "not_found");
     deepStrictEqual(await store.getFactor(alice, hers.id), hers);
     strictEqual((await store.listFactors(mallory)).length, 1);
   });
@@ -263,10 +263,10 @@ export function factorStoreConformance(options: FactorStoreConformanceOptions): 
     const number = await added(store, userId, phone());
     const id = credentialId();
     const key = await added(store, userId, passkey(id));
-    strictEqual(await store.removeFactor(userId, number.id), true);
-    strictEqual(await store.removeFactor(userId, number.id), false);
+    strictEqual(await store.removeFactor(userId, number.id), "removed");
+    strictEqual(await store.removeFactor(userId, number.id), "not_found");
     strictEqual(await store.getFactor(userId, number.id), undefined);
-    strictEqual(await store.removeFactor(userId, key.id), true);
+    strictEqual(await store.removeFactor(userId, key.id), "removed");
     strictEqual(await store.findPasskey(id), undefined);
     deepStrictEqual([...(await store.listFactors(userId))], []);
     strictEqual(await store.renameFactor(userId, number.id, "back"), false);
@@ -282,8 +282,30 @@ export function factorStoreConformance(options: FactorStoreConformanceOptions): 
     const userId = account();
     const factor = await added(store, userId, phone());
     const results = await race(racers, () => store.removeFactor(userId, factor.id));
-    strictEqual(results.filter(Boolean).length, 1);
+    strictEqual(results.filter((result) => result === "removed").length, 1);
+    strictEqual(results.filter((result) => result === "not_found").length, racers - 1);
     deepStrictEqual([...(await store.listFactors(userId))], []);
+  });
+
+  test("keepLast: the only factor is kept, and concurrent removals of every factor leave exactly one", async () => {
+    const store = await makeStore();
+    const userId = account();
+    const only = await added(store, userId, phone());
+    strictEqual(await store.removeFactor(userId, only.id, { keepLast: true }), "kept_last");
+    strictEqual(await store.removeFactor(userId, "no-such-factor", { keepLast: true }), "not_found");
+    deepStrictEqual(await store.getFactor(userId, only.id), only);
+    const count = Math.min(racers, 10);
+    for (let index = 1; index < count; index += 1) {
+      await added(store, userId, phone(`+1501712${String(index).padStart(4, "0")}`, T0 + index));
+    }
+    const factors = await store.listFactors(userId);
+    strictEqual(factors.length, count);
+    const results = await Promise.all(
+      factors.map((factor) => store.removeFactor(userId, factor.id, { keepLast: true })),
+    );
+    strictEqual(results.filter((result) => result === "removed").length, count - 1);
+    strictEqual(results.filter((result) => result === "kept_last").length, 1);
+    strictEqual((await store.listFactors(userId)).length, 1);
   });
 
   test("recovery codes: a set replaces the last one, each code is consumed once, and counts down", async () => {
@@ -395,6 +417,10 @@ export function factorStoreConformance(options: FactorStoreConformanceOptions): 
     await rejects(store.replaceRecoveryCodes(userId, ["same", "same"], T0), refused);
     await rejects(store.addTrustedDevice(userId, { ...device("d"), expiresAt: Number.NaN }), refused);
     await rejects(store.findTrustedDevice(userId, "d", -1), refused);
+    await rejects(
+      store.removeFactor(userId, "f", { keepLast: "yes" } as unknown as { keepLast: boolean }),
+      refused,
+    );
     deepStrictEqual([...(await store.listFactors(userId))], []);
     strictEqual(await store.getRecoveryCodes(userId), undefined);
     deepStrictEqual([...(await store.listTrustedDevices(userId, T0))], []);

@@ -190,6 +190,24 @@ export function checkNewFactor(value: unknown): NewFactor {
 }
 
 /**
+ * The options of `removeFactor`: nothing, or `{ keepLast?: boolean }`. Returns `keepLast`.
+ * @example
+ * const keepLast = checkKeepLast(options);
+ */
+export function checkKeepLast(value: unknown): boolean {
+  if (value === undefined) return false;
+  const keepLast = (value as { keepLast?: unknown } | null)?.keepLast;
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    (keepLast !== undefined && typeof keepLast !== "boolean")
+  ) {
+    throw invalidArgument("options", value, "{ keepLast?: true | false }");
+  }
+  return keepLast === true;
+}
+
+/**
  * Checks a trusted device to add; returns a copy holding only the known fields.
  * @example
  * const device = checkNewTrustedDevice(input);

@@ -139,6 +139,23 @@ export type AddFactorResult =
 export type PasskeyCounterResult = "updated" | "not_increased" | "not_found";
 
 /**
+ * Options of {@link FactorStore.removeFactor}.
+ * @example
+ * await store.removeFactor(userId, factorId, { keepLast: true });
+ */
+export interface RemoveFactorOptions {
+  /** Refuse to remove the account's only factor. @default false */
+  readonly keepLast?: boolean;
+}
+
+/**
+ * What {@link FactorStore.removeFactor} did.
+ * @example
+ * if ((await store.removeFactor(userId, id, { keepLast: true })) === "kept_last") showMessage("Add another factor first.");
+ */
+export type RemoveFactorResult = "removed" | "not_found" | "kept_last";
+
+/**
  * An account's recovery codes: the hashes of the unused ones, and when the set was made.
  * @example
  * const set = await store.getRecoveryCodes(userId);
@@ -226,8 +243,13 @@ export interface FactorStore {
     counter: number,
     at: number,
   ): Promise<PasskeyCounterResult>;
-  /** Removes a factor; true when it existed. After it resolves, no reader sees the factor. */
-  removeFactor(userId: string, factorId: string): Promise<boolean>;
+  /**
+   * Removes a factor: `"removed"`, or `"not_found"` when this account has no such factor. After it
+   * resolves, no reader sees the factor. With `keepLast: true` the account's last factor is not removed
+   * (`"kept_last"`), decided atomically with the removal, so two concurrent removals of an account's
+   * two factors never leave it with none (the `enrolment: "required"` policy).
+   */
+  removeFactor(userId: string, factorId: string, options?: RemoveFactorOptions): Promise<RemoveFactorResult>;
   /** The passkey with this credential id, of whichever account has it, or `undefined`. */
   findPasskey(credentialId: string): Promise<PasskeyFactor | undefined>;
 

@@ -5,6 +5,7 @@
  */
 import {
   checkCounter,
+  checkKeepLast,
   checkNewFactor,
   checkNewTrustedDevice,
   checkRecoveryHashes,
@@ -118,15 +119,17 @@ export function createMemoryFactorStore(): FactorStore {
       return "updated";
     },
 
-    async removeFactor(userId, factorId) {
+    async removeFactor(userId, factorId, options) {
       checkText(userId, "userId");
       checkText(factorId, "factorId");
+      const keepLast = checkKeepLast(options);
       const factors = account(userId)?.factors;
       const factor = factors?.get(factorId);
-      if (factors === undefined || factor === undefined) return false;
+      if (factors === undefined || factor === undefined) return "not_found";
+      if (keepLast && factors.size <= 1) return "kept_last";
       factors.delete(factorId);
       if (factor.kind === "passkey") passkeyOwners.delete(factor.credentialId);
-      return true;
+      return "removed";
     },
 
     async findPasskey(credentialId) {

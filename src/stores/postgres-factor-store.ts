@@ -10,6 +10,7 @@ import { ErrorCodes, SecondFactorError } from "../errors.js";
 import { invalidOption } from "../options/checks.js";
 import {
   checkCounter,
+  checkKeepLast,
   checkNewFactor,
   checkNewTrustedDevice,
   checkRecoveryHashes,
@@ -248,15 +249,28 @@ export function createPostgresFactorStore(pool: PgPoolLike): FactorStore {
       });
     },
 
-    async removeFactor(userId, factorId) {
+    async removeFactor(userId, factorId, options) {
       checkText(userId, "userId");
       checkText(factorId, "factorId");
+      const keepLast = checkKeepLast(options);
       return failClosed(async () => {
-        const result = await query("DELETE FROM second_factor_factors WHERE user_id = $1 AND id = $2", [
-          userId,
-          factorId,
-        ]);
-        return result.rowCount === 1;
+        const remove = (client: Pick<PgClientLike, "query">) =>
+          client.query("DELETE FROM second_factor_factors WHERE user_id = $1 AND id = $2", [
+            userId,
+            factorId,
+          ]);
+        if (!keepLast) return (await remove(pool)).rowCount === 1 ? "removed" : "not_found";
+        return transaction(async (client) => {
+          // Locks the account's factors, so concurrent removals count them one at a time.
+          const { rows } = await client.query(
+            "SELECT id FROM second_factor_factors WHERE user_id = $1 FOR UPDATE",
+            [userId],
+          );
+          if (!rows.some((row) => row.id === factorId)) return "not_found";
+          if (rows.length <= 1) return "kept_last";
+          await remove(client);
+          return "removed";
+        });
       });
     },
 

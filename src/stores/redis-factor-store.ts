@@ -21,6 +21,7 @@ import { evictionPolicyGate } from "../limits/redis/eviction-policy.js";
 import { type LuaScript, luaScript, runScript } from "../limits/redis/scripts.js";
 import {
   checkCounter,
+  checkKeepLast,
   checkNewFactor,
   checkNewTrustedDevice,
   checkRecoveryHashes,
@@ -75,9 +76,10 @@ if current ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1`);
 
-/** Removes a factor and its destination entry; returns the removed JSON, or false. */
+/** Removes a factor and its destination entry; returns the removed JSON, 0 (none) or -1 (kept the last). */
 const REMOVE_FACTOR = luaScript(`local json = redis.call('HGET', KEYS[1], ARGV[1])
-if not json then return false end
+if not json then return 0 end
+if ARGV[2] == '1' and redis.call('HLEN', KEYS[1]) <= 1 then return -1 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 local factor = cjson.decode(json)
 if factor.kind == 'phone' or factor.kind == 'email' then
@@ -313,17 +315,23 @@ export function createRedisFactorStore(options: RedisFactorStoreOptions): Factor
       });
     },
 
-    async removeFactor(userId, factorId) {
+    async removeFactor(userId, factorId, options) {
       checkText(userId, "userId");
       checkText(factorId, "factorId");
+      const keepLast = checkKeepLast(options);
       return failClosed(async () => {
         const keys = accountKeys(userId);
-        const removed = await run(REMOVE_FACTOR, [keys.factors, keys.destinations], [factorId]);
-        if (typeof removed !== "string") return false;
+        const removed = await run(
+          REMOVE_FACTOR,
+          [keys.factors, keys.destinations],
+          [factorId, keepLast ? "1" : "0"],
+        );
+        if (removed === -1) return "kept_last";
+        if (typeof removed !== "string") return "not_found";
         const factor = parseRecord<Factor>(removed);
         // A failure here leaves a claim that names no passkey: readers ignore it (see the header).
         if (factor.kind === "passkey") await releaseClaim(userId, factor).catch(() => undefined);
-        return true;
+        return "removed";
       });
     },
 

@@ -30,6 +30,7 @@ export function everyStoreCall(store: FactorStore, userId: string): Record<strin
     touchFactor: () => store.touchFactor(userId, "f", at),
     updatePasskeyCounter: () => store.updatePasskeyCounter(userId, "f", 1, at),
     removeFactor: () => store.removeFactor(userId, "f"),
+    removeFactorKeepLast: () => store.removeFactor(userId, "f", { keepLast: true }),
     findPasskey: () => store.findPasskey("b3V0YWdl"),
     replaceRecoveryCodes: () => store.replaceRecoveryCodes(userId, ["h"], at),
     getRecoveryCodes: () => store.getRecoveryCodes(userId),
