@@ -53,8 +53,10 @@ export const ErrorCodes = {
   PROVIDER_UNAVAILABLE: "ERR_SF_PROVIDER_UNAVAILABLE",
   /** The provider refused our credentials or configuration (e.g. Twilio 20003, unknown service). */
   PROVIDER_REJECTED: "ERR_SF_PROVIDER_REJECTED",
-  /** The session store or the budget store failed. */
+  /** The session store, the budget store or the factor store failed. */
   STORE_UNAVAILABLE: "ERR_SF_STORE_UNAVAILABLE",
+  /** A function was called with a malformed value (a factor store given a number that is not E.164, ...). */
+  INVALID_ARGUMENT: "ERR_SF_INVALID_ARGUMENT",
 } as const;
 
 /** The union of the values of {@link ErrorCodes}. */

@@ -1,7 +1,8 @@
 /**
  * second-factor: what apps use besides their adapter (`second-factor/express`, `second-factor/koa`):
  * the option and event types, the errors, the provider interface, the budgets, and helpers apps call
- * directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`, `secondFactorStatus`). What only an
+ * directly (`safeReturnTo`, `escapeHtml`, `renderDefaultPage`, `secondFactorStatus`), and the factor
+ * store (`FactorStore`, `createFactorStore`, `migrate`). What only an
  * adapter author needs (the core factory, the boundary types, `readBody`, `NEXT`) is in
  * `second-factor/adapter`.
  */
@@ -62,3 +63,35 @@ export {
   secondFactorStatus,
   type VerifiedStatus,
 } from "./status.js";
+export {
+  type AddFactorResult,
+  type ConsumeRecoveryCodeResult,
+  createFactorStore,
+  createMemoryFactorStore,
+  createPostgresFactorStore,
+  createRedisFactorStore,
+  type EmailFactor,
+  FACTOR_STORE_SCHEMA_SQL,
+  FAIL_CLOSED_PG_POOL_OPTIONS,
+  type Factor,
+  type FactorBase,
+  type FactorKind,
+  type FactorStore,
+  type FactorStoreContext,
+  type FactorStoreOption,
+  migrate,
+  type NewFactor,
+  type NewTrustedDevice,
+  type PasskeyCounterResult,
+  type PasskeyFactor,
+  type PgClientLike,
+  type PgPoolLike,
+  type PhoneFactor,
+  type RecoveryCodeSet,
+  type RedisFactorStoreOptions,
+  type RemoveFactorOptions,
+  type RemoveFactorResult,
+  type TotpFactor,
+  type TotpSecret,
+  type TrustedDevice,
+} from "./stores/index.js";
