@@ -4,7 +4,8 @@ import { EmulatorError } from "./emulator-error.js";
 import { resolveOptions } from "./emulator-options.js";
 import { EmulatorState } from "./emulator-state.js";
 import { FaultInputError, parseFault } from "./faults.js";
-import { createRequestListener, filterMessages } from "./server.js";
+import { exactHosts, listenerHosts } from "./hosts.js";
+import { createRequestListener, filterMessages, type HostCheck } from "./server.js";
 import { defaultService } from "./services.js";
 import type { EmulatorFault, EmulatorOptions, VerifyEmulator } from "./types.js";
 
@@ -72,7 +73,13 @@ export async function startEmulator(options?: EmulatorOptions): Promise<VerifyEm
       pending.add(entry);
     });
 
-  const server = createServer(createRequestListener(state, resolved, delay));
+  let hosts: HostCheck = exactHosts([]);
+  const server = createServer(
+    createRequestListener(state, resolved, delay, {
+      allows: (host) => hosts.allows(host),
+      describe: () => hosts.describe(),
+    }),
+  );
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -96,6 +103,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<VerifyEm
   });
 
   const address = await listen(server, resolved.port, resolved.host);
+  hosts = listenerHosts(resolved.host, address.port);
   const url = baseUrl(resolved.host, address);
   resolved.log(`Verify emulator (development/test tool, not Twilio; nothing is really sent): ${url}`);
 

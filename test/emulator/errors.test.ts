@@ -205,7 +205,7 @@ describe("hostile bodies", () => {
     // fetch adds text/plain to a string body; a bare socket sends none
     expect(res.status).toBe(415);
     const bare = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nContent-Length: 4\r\nConnection: close\r\n\r\nTo=x`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nAuthorization: Basic YTpi\r\nContent-Length: 4\r\nConnection: close\r\n\r\nTo=x`,
     ]);
     const parsed = splitHttp(bare.text);
     expect(parsed.status).toBe(415);
@@ -219,14 +219,14 @@ describe("hostile bodies", () => {
     expect(res.status).toBe(413);
     expectTwilioError(res.json, 20413);
     const declared = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
     ]);
     expect(splitHttp(declared.text).status).toBe(413);
   });
 
   it("hangs up after refusing a request whose body it did not read", async () => {
     const result = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
     ]);
     expect(result.text).toMatch(/^HTTP\/1\.1 401 /);
     expect(result.text.toLowerCase()).toContain("connection: close");
@@ -235,7 +235,7 @@ describe("hostile bodies", () => {
 
   it("answers a body that never finishes with 408 after the body timeout and hangs up", async () => {
     const result = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50\r\n\r\nTo=%2B1`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50\r\n\r\nTo=%2B1`,
     ]);
     const parsed = splitHttp(result.text);
     expect(parsed.status).toBe(408);
