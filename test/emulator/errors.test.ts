@@ -65,7 +65,7 @@ describe("invalid parameters (60200)", () => {
     const error = await sdkError(svc().verifications.create({ to, channel }));
     expect(error.status).toBe(400);
     expect(error.code).toBe(60200);
-    expect(error.message).toBe("Invalid parameter: To");
+    expect(error.message).toBe(`Invalid parameter \`To\`: ${to}`);
   });
 
   it.each(["pigeon", "sna", "auto", "SMS", ""])("refuses Channel=%j", async (channel) => {
@@ -76,7 +76,7 @@ describe("invalid parameters (60200)", () => {
 
   it("refuses a missing To", async () => {
     const res = await raw(emu, verifications(), { form: { Channel: "sms" } });
-    expect(expectTwilioError(res.json, 60200).message).toBe("Invalid parameter: To");
+    expect(expectTwilioError(res.json, 60200).message).toBe("Invalid parameter `To`: ");
   });
 
   it.each(["12", "123", "12345678901", ""])("refuses Code=%j", async (code) => {
