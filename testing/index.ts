@@ -17,6 +17,7 @@ export type {
   EmulatorFault,
   EmulatorFaultPath,
   EmulatorOptions,
+  EmulatorProxy,
   VerifyEmulator,
 } from "../emulator/index.js";
 export { startEmulator } from "../emulator/index.js";
