@@ -2,6 +2,7 @@
 // never blocks) when the code length or a channel does not fit the app; off by default under tests.
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { VerificationProvider } from "../../src/index.js";
 import { twilioVerify } from "../../src/twilio.js";
 import { emulatorHttpClient, startEmulator, type VerifyEmulator } from "../../testing/index.js";
 
@@ -114,7 +115,8 @@ describe("the core's configure hook", () => {
     const { harness } = await import("../helpers/core.js");
     const seen: unknown[] = [];
     let release: () => void = () => {};
-    const { provider, logs } = harness({ channels: ["sms", "whatsapp"], codeLength: 6 });
+    const { provider: stub, logs } = harness({ channels: ["sms", "whatsapp"], codeLength: 6 });
+    const provider: VerificationProvider = stub;
     const configured = new Promise<void>((resolve) => {
       provider.configure = (app) => {
         seen.push({ channels: app.channels, codeLength: app.codeLength });
