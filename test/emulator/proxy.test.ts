@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
-import { ACCOUNT_SID, ALICE } from "./helpers.js";
+import { ACCOUNT_SID } from "./helpers.js";
 
 const run = promisify(execFile);
 const CLIENTS = fileURLToPath(new URL("./proxy-clients/", import.meta.url));

@@ -54,6 +54,6 @@ const errorCode = (promise) =>
     );
   process.stdout.write(`${JSON.stringify(out)}\n`);
 })().catch((error) => {
-  process.stderr.write(`${error && error.stack ? error.stack : String(error)}\n`);
+  process.stderr.write(`${error?.stack ?? String(error)}\n`);
   process.exitCode = 1;
 });
