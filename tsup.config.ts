@@ -1,5 +1,8 @@
 import { defineConfig } from "tsup";
 
+const ESM_REQUIRE =
+  'import { createRequire as __sfCreateRequire } from "node:module";\nconst require = __sfCreateRequire(import.meta.url);';
+
 export default defineConfig([
   {
     entry: {
@@ -17,6 +20,11 @@ export default defineConfig([
     target: "node20",
     splitting: false,
     shims: true,
+    // The emulator's proxy makes its certificates with node-forge, a devDependency bundled into the
+    // entries that import it (testing, the bin): the package's dependencies stay what apps need.
+    // forge is CommonJS and requires Node's modules, so ESM builds get a real `require`.
+    noExternal: ["node-forge"],
+    banner: ({ format }) => (format === "esm" ? { js: ESM_REQUIRE } : {}),
   },
   {
     entry: { "emulator/cli": "emulator/cli.ts" },
@@ -24,7 +32,8 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     target: "node20",
-    banner: { js: "#!/usr/bin/env node" },
+    noExternal: ["node-forge"],
+    banner: { js: `#!/usr/bin/env node\n${ESM_REQUIRE}` },
     async onSuccess() {
       const { chmod } = await import("node:fs/promises");
       await chmod("dist/emulator/cli.js", 0o755);

@@ -1,7 +1,8 @@
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "./start.js";
-import type { EmulatorOptions, VerifyEmulator } from "./types.js";
+import type { EmulatorOptions, EmulatorProxy, VerifyEmulator } from "./types.js";
 
 /** The CLI's port when neither `--port` nor `PORT` is given. */
 export const DEFAULT_CLI_PORT = 4010;
@@ -33,13 +34,25 @@ Options:
   --token T           bearer token for /inbox and /control (at least 16 characters)
   --account-sid AC…   accept only this account SID on the Verify API (with --auth-token)
   --auth-token T      accept only this auth token on the Verify API (with --account-sid)
+  --proxy             also be an HTTPS proxy for verify.twilio.com, so any Twilio SDK reaches
+                      the emulator with only environment variables set (prints them)
+  --ca-cert FILE      with --proxy: the CA certificate to use (PEM) instead of a new one
+  --ca-key FILE       with --proxy: that CA's private key (PEM, RSA, unencrypted)
   --verbose           log one line per request
   --help              show this help`;
 
 class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(["--port", "--host", "--token", "--account-sid", "--auth-token"]);
-const BOOLEAN_FLAGS = new Set(["--allow-remote", "--verbose", "--help"]);
+const VALUE_FLAGS = new Set([
+  "--port",
+  "--host",
+  "--token",
+  "--account-sid",
+  "--auth-token",
+  "--ca-cert",
+  "--ca-key",
+]);
+const BOOLEAN_FLAGS = new Set(["--allow-remote", "--verbose", "--help", "--proxy"]);
 
 function parsePort(raw: string, source: string): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65_535) {
@@ -48,11 +61,35 @@ function parsePort(raw: string, source: string): number {
   return Number(raw);
 }
 
+function readPem(path: string, flag: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+}
+
+/** The lines that send a Twilio SDK through the proxy, with what Python's SDK needs on top. */
+function proxyLines(proxy: EmulatorProxy, caFile: string): string[] {
+  return [
+    "Proxy mode: verify.twilio.com is answered here (TLS with the emulator's CA); nothing is forwarded.",
+    "Set these in the environment of the app under test:",
+    `HTTP_PROXY=${proxy.url}`,
+    `HTTPS_PROXY=${proxy.url}`,
+    `NODE_EXTRA_CA_CERTS=${caFile}`,
+    "Python's twilio SDK trusts only the system store (it ignores REQUESTS_CA_BUNDLE): on Debian/Ubuntu,",
+    `  sudo cp ${caFile} /usr/local/share/ca-certificates/second-factor-emulator.crt && sudo update-ca-certificates`,
+    "  (keep one CA across runs with --ca-cert/--ca-key; see docs/offline-testing.md)",
+  ];
+}
+
 /** Parses argv into emulator options; throws UsageError on anything it does not know. */
 function parseArgs(
   argv: readonly string[],
   env: CliIo["env"],
-): { help: boolean; verbose: boolean; options: EmulatorOptions } {
+): { help: boolean; verbose: boolean; options: EmulatorOptions; caFile?: string } {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -88,7 +125,23 @@ function parseArgs(
     throw new UsageError("--account-sid and --auth-token go together");
   }
   if (accountSid !== undefined && authToken !== undefined) options.credentials = { accountSid, authToken };
-  return { help: flags.has("--help"), verbose: flags.has("--verbose"), options };
+  const caCert = values.get("--ca-cert");
+  const caKey = values.get("--ca-key");
+  if ((caCert === undefined) !== (caKey === undefined))
+    throw new UsageError("--ca-cert and --ca-key go together");
+  if (caCert !== undefined && !flags.has("--proxy"))
+    throw new UsageError("--ca-cert and --ca-key need --proxy");
+  if (caCert !== undefined && caKey !== undefined) {
+    options.proxy = { ca: { cert: readPem(caCert, "--ca-cert"), key: readPem(caKey, "--ca-key") } };
+  } else if (flags.has("--proxy")) {
+    options.proxy = true;
+  }
+  return {
+    help: flags.has("--help"),
+    verbose: flags.has("--verbose"),
+    options,
+    ...(caCert === undefined ? {} : { caFile: resolve(caCert) }),
+  };
 }
 
 function processIo(): CliIo {
@@ -138,6 +191,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   }
   io.out(`Verify emulator: ${emulator.url}`);
   io.out(`Default service: ${emulator.defaultServiceSid}`);
+  if (emulator.proxy !== undefined) {
+    for (const line of proxyLines(emulator.proxy, parsed.caFile ?? emulator.proxy.caFile)) io.out(line);
+  }
   io.out(
     `Development/test tool only: not Twilio, nothing is really sent, codes are shown at ${emulator.url}/inbox. Do not expose it.`,
   );

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isoDate } from "./clock.js";
+import { EmulatorError } from "./emulator-error.js";
 import type { ResolvedOptions } from "./emulator-options.js";
 import type { EmulatorState } from "./emulator-state.js";
 import { describeFault, FaultInputError, parseFault } from "./faults.js";
@@ -13,7 +14,7 @@ const ROUTES: Record<string, readonly string[]> = {
 };
 
 function badRequest(res: ServerResponse, message: string, status = 400): void {
-  sendJson(res, status, { error: message }, status === 400 ? {} : { Connection: "close" });
+  sendJson(res, status, { error: message }, status === 408 || status === 413 ? { Connection: "close" } : {});
 }
 
 function clockBody(state: EmulatorState): { now: string; nowMs: number } {
@@ -27,16 +28,22 @@ async function readJson(
   res: ServerResponse,
   options: ResolvedOptions,
 ): Promise<Record<string, unknown> | undefined> {
+  // A JSON Content-Type needs a CORS preflight, so no web page can post here behind the user's back.
+  if (mediaType(req) !== "application/json") {
+    closeIfBodyUnread(req, res);
+    badRequest(
+      res,
+      "The control API takes JSON: send Content-Type: application/json (also with no body)",
+      415,
+    );
+    return undefined;
+  }
   let body: Buffer;
   try {
     body = await readBody(req, { maxBytes: options.maxBodyBytes, timeoutMs: options.bodyTimeoutMs });
   } catch (error) {
     if (error instanceof BodyError && error.kind === "too_large") badRequest(res, error.message, 413);
     else if (error instanceof BodyError && error.kind === "timeout") badRequest(res, error.message, 408);
-    return undefined;
-  }
-  if (body.length > 0 && mediaType(req) !== "application/json") {
-    badRequest(res, "The control API takes JSON: send Content-Type: application/json");
     return undefined;
   }
   const parsed = parseJsonObject(body);
@@ -82,13 +89,18 @@ export async function handleControl(
     const extra = Object.keys(body).filter((k) => k !== "advanceMs");
     if (extra.length > 0) return badRequest(res, `Unknown field "${extra[0]}"; send { "advanceMs": n }`);
     const { advanceMs } = body;
-    if (typeof advanceMs !== "number" || !Number.isFinite(advanceMs) || advanceMs < 0) {
+    if (typeof advanceMs !== "number") {
       return badRequest(
         res,
         `"advanceMs" must be a non-negative number of milliseconds; got ${JSON.stringify(advanceMs)}`,
       );
     }
-    state.clock.advance(advanceMs);
+    try {
+      state.clock.advance(advanceMs);
+    } catch (error) {
+      if (error instanceof EmulatorError) return badRequest(res, error.message);
+      throw error;
+    }
     return sendJson(res, 200, clockBody(state));
   }
   if (path === "/control/faults") {

@@ -11,6 +11,8 @@ export interface ResolvedOptions {
   log: (line: string) => void;
   maxBodyBytes: number;
   bodyTimeoutMs: number;
+  /** Proxy mode, with the CA to load (undefined: create one). */
+  proxy: { ca: { cert: string; key: string } | undefined } | undefined;
 }
 
 const KEYS = new Set([
@@ -22,6 +24,7 @@ const KEYS = new Set([
   "log",
   "maxBodyBytes",
   "bodyTimeoutMs",
+  "proxy",
 ]);
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 const MIN_TOKEN_LENGTH = 16;
@@ -109,6 +112,7 @@ export function resolveOptions(input: EmulatorOptions | undefined): ResolvedOpti
     }
   }
   return {
+    proxy: resolveProxy(input.proxy),
     port,
     host,
     allowRemote,
@@ -118,4 +122,19 @@ export function resolveOptions(input: EmulatorOptions | undefined): ResolvedOpti
     maxBodyBytes: integer("maxBodyBytes", input.maxBodyBytes, 1024, 16 * 1024 * 1024, 64 * 1024),
     bodyTimeoutMs: integer("bodyTimeoutMs", input.bodyTimeoutMs, 10, 600_000, 10_000),
   };
+}
+
+function resolveProxy(proxy: EmulatorOptions["proxy"]): ResolvedOptions["proxy"] {
+  if (proxy === undefined || proxy === false) return undefined;
+  if (proxy === true) return { ca: undefined };
+  if (typeof proxy !== "object" || proxy === null || Array.isArray(proxy)) {
+    fail(`option "proxy" must be true, false or { ca: { cert, key } }; got ${show(proxy)}`);
+  }
+  const extra = Object.keys(proxy).filter((k) => k !== "ca");
+  if (extra.length > 0) fail(`option "proxy" has unknown key "${extra[0]}"; it takes { ca: { cert, key } }`);
+  const { ca } = proxy;
+  if (typeof ca !== "object" || ca === null || typeof ca.cert !== "string" || typeof ca.key !== "string") {
+    fail(`option "proxy.ca" must be { cert, key }, both PEM strings`);
+  }
+  return { ca: { cert: ca.cert, key: ca.key } };
 }

@@ -12,5 +12,6 @@ export type {
   EmulatorFault,
   EmulatorFaultPath,
   EmulatorOptions,
+  EmulatorProxy,
   VerifyEmulator,
 } from "./types.js";

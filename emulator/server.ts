@@ -74,16 +74,36 @@ function handleInbox(
   });
 }
 
+/** Refuses a request whose `Host` is not an address of this emulator (DNS rebinding). */
+function hostRefused(req: IncomingMessage, res: ServerResponse, path: string, hosts: HostCheck): void {
+  closeIfBodyUnread(req, res);
+  const given =
+    req.headers.host === undefined ? "no Host header" : `Host ${JSON.stringify(req.headers.host)}`;
+  const message = `This Verify emulator answers only requests addressed to it (${hosts.describe()}); got ${given}`;
+  if (path === "/v2" || path.startsWith("/v2/")) sendTwilioError(res, twilioError(20403, { message }));
+  else sendJson(res, 403, { error: message });
+}
+
+/** Which `Host` headers a listener answers. */
+export interface HostCheck {
+  allows(host: string | undefined): boolean;
+  /** The accepted addresses, for error messages. */
+  describe(): string;
+}
+
 /** The request listener of the emulator: Verify API, inbox, control API. Never lets an error escape. */
 export function createRequestListener(
   state: EmulatorState,
   options: ResolvedOptions,
   delay: VerifyApiContext["delay"],
+  hosts: HostCheck,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const ctx: VerifyApiContext = { state, options, delay };
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const { path, query } = splitTarget(req.url ?? "/");
     res.on("finish", () => options.log(`${req.method ?? "?"} ${path} ${res.statusCode}`));
+    // Every route, /health and /inbox.json included: a rebinding page must not even read them.
+    if (!hosts.allows(req.headers.host)) return hostRefused(req, res, path, hosts);
     if (path === "/v2" || path.startsWith("/v2/")) return handleVerifyApi(req, res, path, query, ctx);
     // Past this point only control POSTs read a body; every other answer ignores it.
     if (!(path.startsWith("/control/") && req.method === "POST")) closeIfBodyUnread(req, res);

@@ -1,10 +1,16 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createCa, loadCa, type PemPair } from "./certificates.js";
 import { EmulatorError } from "./emulator-error.js";
 import { resolveOptions } from "./emulator-options.js";
 import { EmulatorState } from "./emulator-state.js";
 import { FaultInputError, parseFault } from "./faults.js";
-import { createRequestListener, filterMessages } from "./server.js";
+import { exactHosts, listenerHosts } from "./hosts.js";
+import { attachProxy, VERIFY_HOST } from "./proxy.js";
+import { createRequestListener, filterMessages, type HostCheck } from "./server.js";
 import { defaultService } from "./services.js";
 import type { EmulatorFault, EmulatorOptions, VerifyEmulator } from "./types.js";
 
@@ -72,7 +78,13 @@ export async function startEmulator(options?: EmulatorOptions): Promise<VerifyEm
       pending.add(entry);
     });
 
-  const server = createServer(createRequestListener(state, resolved, delay));
+  let hosts: HostCheck = exactHosts([]);
+  const server = createServer(
+    createRequestListener(state, resolved, delay, {
+      allows: (host) => hosts.allows(host),
+      describe: () => hosts.describe(),
+    }),
+  );
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -95,13 +107,40 @@ export async function startEmulator(options?: EmulatorOptions): Promise<VerifyEm
     }
   });
 
-  const address = await listen(server, resolved.port, resolved.host);
+  let proxy: { ca: PemPair; dir: string; caFile: string } | undefined;
+  if (resolved.proxy !== undefined) {
+    const ca = resolved.proxy.ca === undefined ? await createCa() : loadCa(resolved.proxy.ca);
+    const viaProxy = exactHosts([VERIFY_HOST, `${VERIFY_HOST}:443`]);
+    await attachProxy(server, ca, createRequestListener(state, resolved, delay, viaProxy), resolved.log);
+    const dir = await mkdtemp(join(tmpdir(), "second-factor-emulator-"));
+    const caFile = join(dir, "ca.pem");
+    await writeFile(caFile, ca.cert, { mode: 0o644 });
+    proxy = { ca, dir, caFile };
+  }
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, resolved.port, resolved.host);
+  } catch (error) {
+    if (proxy !== undefined) await rm(proxy.dir, { recursive: true, force: true });
+    throw error;
+  }
+  hosts = listenerHosts(resolved.host, address.port);
   const url = baseUrl(resolved.host, address);
   resolved.log(`Verify emulator (development/test tool, not Twilio; nothing is really sent): ${url}`);
 
   let closing: Promise<void> | undefined;
   return {
     url,
+    proxy:
+      proxy === undefined
+        ? undefined
+        : {
+            url,
+            caFile: proxy.caFile,
+            caCert: proxy.ca.cert,
+            env: { HTTP_PROXY: url, HTTPS_PROXY: url, NODE_EXTRA_CA_CERTS: proxy.caFile },
+          },
     defaultServiceSid: service.sid,
     accountSid: state.accountSid,
     messages: (filter) => filterMessages(state, filter?.to),
@@ -127,7 +166,14 @@ export async function startEmulator(options?: EmulatorOptions): Promise<VerifyEm
           entry.resolve(false);
         }
         pending.clear();
-        server.close(() => resolve());
+        server.close(() => {
+          if (proxy === undefined) resolve();
+          else
+            rm(proxy.dir, { recursive: true, force: true }).then(
+              () => resolve(),
+              () => resolve(),
+            );
+        });
         // keep-alive sockets (the twilio SDK uses them) would hold close() open
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();

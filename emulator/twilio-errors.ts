@@ -111,9 +111,14 @@ export function twilioError(
   );
 }
 
-/** 60200 naming the parameter, as Twilio words it. */
-export function invalidParameter(name: string): TwilioApiError {
-  return twilioError(60200, { message: `Invalid parameter: ${name}` });
+/**
+ * 60200 naming the parameter, as Twilio words it: ``Invalid parameter `To`: +15550100`` when the
+ * bad value is given (Twilio's wording for `To`, which apps match on), else `Invalid parameter: Channel`.
+ */
+export function invalidParameter(name: string, value?: string): TwilioApiError {
+  const message =
+    value === undefined ? `Invalid parameter: ${name}` : `Invalid parameter \`${name}\`: ${value}`;
+  return twilioError(60200, { message });
 }
 
 /** 20404 with Twilio's message, which names the requested path (apps match on it). */

@@ -51,6 +51,31 @@ export interface EmulatorOptions {
    * @default 10000
    */
   bodyTimeoutMs?: number;
+  /**
+   * Proxy mode: the emulator also accepts HTTP `CONNECT verify.twilio.com:443` and answers as Verify
+   * behind TLS, so any Twilio SDK reaches it with only `HTTP_PROXY`/`HTTPS_PROXY` and a trusted CA set
+   * (see `emu.proxy.env`). Other `*.twilio.com` hosts get a Twilio-shaped 20404, every other host is
+   * refused; nothing is ever forwarded. `true` creates a CA at start; `{ ca }` uses yours (PEM: a CA
+   * certificate and its unencrypted RSA key), so that a CA installed once stays trusted.
+   * @default false
+   */
+  proxy?: boolean | { ca: { cert: string; key: string } };
+}
+
+/**
+ * What proxy mode gives: the proxy address, the CA to trust, and the environment to set.
+ * @example
+ * spawn("node", ["app.js"], { env: { ...process.env, ...emu.proxy?.env } });
+ */
+export interface EmulatorProxy {
+  /** The proxy's URL: the emulator's own address, e.g. `http://127.0.0.1:4010`. */
+  readonly url: string;
+  /** A file holding the CA certificate (PEM), for `NODE_EXTRA_CA_CERTS` or the system store. */
+  readonly caFile: string;
+  /** The CA certificate (PEM). */
+  readonly caCert: string;
+  /** `HTTP_PROXY` (twilio-node, twilio-cli), `HTTPS_PROXY` (Python's requests) and `NODE_EXTRA_CA_CERTS`. */
+  readonly env: Readonly<{ HTTP_PROXY: string; HTTPS_PROXY: string; NODE_EXTRA_CA_CERTS: string }>;
 }
 
 /**
@@ -128,8 +153,13 @@ export interface VerifyEmulator {
   readonly url: string;
   /** The `VA…` SID of the service created at start (every channel configured). */
   readonly defaultServiceSid: string;
-  /** The `AC…` SID that owns every resource (the configured one, or a random one). */
+  /**
+   * The configured `AC…` SID, or a random one: the `account_sid` answered to callers whose Basic-auth
+   * user is not an `AC…` SID (others see their own).
+   */
   readonly accountSid: string;
+  /** Set in proxy mode (`proxy` option): the proxy URL, the CA and the environment to set. */
+  readonly proxy: EmulatorProxy | undefined;
   /** Delivered messages, oldest first; `to` is normalised before matching. */
   messages(filter?: { to?: string }): DeliveredMessage[];
   /** The code of the newest message to `to`, if any. */

@@ -87,11 +87,11 @@ export function startVerification(
   params: Map<string, string>,
 ): VerificationRecord {
   const rawTo = params.get("To");
-  if (rawTo === undefined || rawTo.trim() === "") throw invalidParameter("To");
+  if (rawTo === undefined || rawTo.trim() === "") throw invalidParameter("To", rawTo ?? "");
   const channel = params.get("Channel") as EmulatorChannel | undefined;
   if (channel === undefined || !CHANNELS.includes(channel)) throw invalidParameter("Channel");
   const to = normalizeDestination(rawTo, channel);
-  if (to === undefined) throw invalidParameter("To");
+  if (to === undefined) throw invalidParameter("To", rawTo);
   const customCode = service.customCodeEnabled ? params.get("CustomCode") : undefined;
   if (customCode !== undefined && !CODE.test(customCode)) throw invalidParameter("CustomCode");
   validateOptionalFields(params);
@@ -222,13 +222,9 @@ export function checkVerification(
     record = found?.serviceSid === serviceSid ? found : undefined;
   } else {
     const to = normalizeAnyDestination(rawTo ?? "");
-    if (to === undefined) throw invalidParameter("To");
-    record = newestFor(
-      state,
-      serviceSid,
-      to,
-      (r) => r.status === "pending" && !r.deleted && !isExpired(r, now),
-    );
+    if (to === undefined) throw invalidParameter("To", rawTo ?? "");
+    // The newest one decides: once it is approved or canceled, an older maxed-out one stays dead.
+    record = newestFor(state, serviceSid, to, (r) => !isExpired(r, now));
   }
   if (record === undefined || record.deleted || record.status !== "pending" || isExpired(record, now)) {
     throw notFound(path);

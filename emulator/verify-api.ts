@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { checkBasicAuth } from "./auth.js";
+import { callerAccount, checkBasicAuth } from "./auth.js";
 import type { ResolvedOptions } from "./emulator-options.js";
 import type { EmulatorState, ServiceRecord } from "./emulator-state.js";
 import type { ActiveFault } from "./faults.js";
@@ -142,7 +142,8 @@ export async function handleVerifyApi(
       const fault = state.faults.take(kind, faultDestination(state, route, params));
       if (fault !== undefined && !(await applyFault(fault, res, ctx))) return;
     }
-    const { status, body } = dispatch(route, method, rawPath, query, params, state);
+    const account = callerAccount(req, options.credentials, state.accountSid);
+    const { status, body } = dispatch(route, method, rawPath, query, params, state, account);
     if (body === undefined) sendEmpty(res, status);
     else sendTwilioJson(res, status, body);
   } catch (error) {
@@ -183,8 +184,8 @@ function dispatch(
   query: URLSearchParams,
   params: Map<string, string>,
   state: EmulatorState,
+  account: string,
 ): { status: number; body?: unknown } {
-  const account = state.accountSid;
   switch (route.kind) {
     case "services": {
       if (method === "GET") {

@@ -67,6 +67,18 @@ export function createSecondFactorCore<Native>(
   const config: CoreConfig<Native> = parseOptions<Native>(options);
   const shared = config as CoreConfig<unknown>;
   const limits: Limits = failClosedLimits(config.limits);
+  // Not awaited: a provider's start-up check warns, it never blocks or fails the app.
+  void Promise.resolve()
+    .then(() =>
+      config.provider.configure?.({
+        channels: config.channels,
+        codeLength: config.codeLength,
+        logger: config.logger,
+      }),
+    )
+    .catch((error: unknown) =>
+      config.logger.warn(`second-factor: the provider's start-up check failed: ${String(error)}`),
+    );
   const respond = createResponder(shared);
   const flow = createFlow(shared, limits, respond);
 

@@ -3,9 +3,10 @@
  * nothing, shows every code in its inbox, and binds to 127.0.0.1 unless told otherwise), and the
  * conformance suite for factor stores, your own included (`factorStoreConformance`).
  * @example
- * import { startEmulator } from "second-factor/testing";
+ * import twilio from "twilio";
+ * import { emulatorHttpClient, startEmulator } from "second-factor/testing";
  * const emu = await startEmulator();
- * console.log(emu.url, emu.defaultServiceSid);
+ * const client = twilio(`AC${"0".repeat(32)}`, "any-token", { httpClient: emulatorHttpClient(emu.url) });
  * await emu.close();
  * @packageDocumentation
  */
@@ -16,9 +17,12 @@ export type {
   EmulatorFault,
   EmulatorFaultPath,
   EmulatorOptions,
+  EmulatorProxy,
   VerifyEmulator,
 } from "../emulator/index.js";
 export { startEmulator } from "../emulator/index.js";
+// The emulator never imports the library (DESIGN §2); the one client both use lives with the provider.
+export { emulatorHttpClient } from "../src/providers/twilio/emulator-client.js";
 export {
   type FactorStoreConformanceOptions,
   factorStoreConformance,

@@ -56,6 +56,19 @@ export type CheckVerificationResult =
 export type CancelVerificationResult = { status: "canceled" } | { status: "not_found" };
 
 /**
+ * What the app offers, as the core hands it to {@link VerificationProvider.configure}.
+ * @example
+ * provider.configure?.({ channels: ["sms", "call"], codeLength: { min: 6, max: 6 }, logger: console });
+ */
+export interface ProviderAppSettings {
+  readonly channels: readonly Channel[];
+  /** The code lengths the app accepts (`codeLength` option). */
+  readonly codeLength: { readonly min: number; readonly max: number };
+  /** The app's logger: configuration problems are warnings, never errors. */
+  readonly logger: { warn(message: string): void };
+}
+
+/**
  * Sends and checks one-time codes. Implementations must not retry calls on their own: a retried
  * send is a resend.
  * @example
@@ -65,6 +78,12 @@ export type CancelVerificationResult = { status: "canceled" } | { status: "not_f
 export interface VerificationProvider {
   /** A short name for events and logs, e.g. `"twilio-verify"`. */
   readonly name: string;
+  /**
+   * Called once when an instance is created, with what the app offers, so that a provider can check
+   * its own configuration against it (the Twilio provider fetches the Verify service and warns). It
+   * must never throw and never block: the core does not wait for it.
+   */
+  configure?(app: ProviderAppSettings): Promise<void> | void;
   start(request: StartVerificationRequest): Promise<StartVerificationResult>;
   /** Checks `code` against the verification `sid` (never by destination). */
   check(request: { sid: string; code: string }): Promise<CheckVerificationResult>;

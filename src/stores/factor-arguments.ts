@@ -4,8 +4,8 @@
  * constant-time hash comparison, and the one wrapper that turns a driver failure into a 503.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { describeValue } from "../duration.js";
 import { ErrorCodes, isSecondFactorError, SecondFactorError, storeUnavailable } from "../errors.js";
+import { describeValue } from "../options/checks.js";
 import type { NewFactor, NewTrustedDevice } from "./index.js";
 
 /** The longest user id, factor name, device label, hash or ciphertext a store accepts. */

@@ -1,10 +1,10 @@
 /**
  * The `factors` option: where enrolled factors live. Parsed once into a {@link FactorStore}.
  */
-import { describeValue } from "../duration.js";
+
 import type { SecondFactorLogger } from "../events.js";
 import { assertFailClosedRedisClient, type RedisClientLike } from "../limits/redis/client.js";
-import { invalidOption, isPlainObject, rejectUnknownKeys } from "../options/checks.js";
+import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "../options/checks.js";
 import type { FactorStore } from "./index.js";
 import { createMemoryFactorStore } from "./memory-factor-store.js";
 import {

@@ -5,9 +5,9 @@
  * replaced in transactions that lock the account's set row (`FOR UPDATE`). The package does not import
  * `pg`: the app passes its own pool, and only the methods typed here are used.
  */
-import { describeValue } from "../duration.js";
+
 import { ErrorCodes, SecondFactorError } from "../errors.js";
-import { invalidOption } from "../options/checks.js";
+import { describeValue, invalidOption } from "../options/checks.js";
 import {
   checkCounter,
   checkKeepLast,

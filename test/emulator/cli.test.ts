@@ -54,6 +54,21 @@ describe("runCli", () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
+  it("--proxy prints the proxy lines to set, with the CA file, and removes the file at exit", async () => {
+    const io = fakeIo();
+    const run = await runCli(["--port", "0", "--proxy"], io);
+    const url = run.emulator?.url ?? "";
+    expect(io.lines).toContain(`HTTP_PROXY=${url}`);
+    expect(io.lines).toContain(`HTTPS_PROXY=${url}`);
+    const caLine = io.lines.find((line) => line.startsWith("NODE_EXTRA_CA_CERTS="));
+    const caFile = caLine?.slice("NODE_EXTRA_CA_CERTS=".length) ?? "";
+    expect(existsSync(caFile)).toBe(true);
+    expect(io.lines.join("\n")).toMatch(/update-ca-certificates/);
+    io.signal("SIGINT");
+    expect(await run.exitCode).toBe(0);
+    expect(existsSync(caFile)).toBe(false);
+  });
+
   it("reads --port=N, then PORT, and defaults to 4010", async () => {
     expect(DEFAULT_CLI_PORT).toBe(4010);
     const port = await freePort();
@@ -113,6 +128,16 @@ describe("runCli", () => {
     [["--account-sid", `AC${"1".repeat(32)}`], /go together/],
     [["--port", "0", "--host", "0.0.0.0"], /allowRemote/],
     [["--port", "0", "--host", "0.0.0.0", "--allow-remote", "--token", "x".repeat(20)], /credentials/],
+    [["--port", "0", "--ca-cert", "ca.pem", "--ca-key", "key.pem"], /need --proxy/],
+    [["--port", "0", "--proxy", "--ca-cert", "ca.pem"], /go together/],
+    [
+      ["--port", "0", "--proxy", "--ca-cert", "no-such-ca.pem", "--ca-key", "no-such-key.pem"],
+      /cannot read no-such-ca\.pem/,
+    ],
+    [
+      ["--port", "0", "--proxy", "--ca-cert", "package.json", "--ca-key", "package.json"],
+      /not a PEM certificate/,
+    ],
   ])("exits 2 on %j", async (argv, message) => {
     const io = fakeIo();
     const run = await runCli(argv, io);

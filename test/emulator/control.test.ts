@@ -201,7 +201,10 @@ describe("POST /control/reset", () => {
     const clock = emu.now();
     await control("faults", { path: "VerificationCheck", status: 500 });
 
-    const res = await control("reset", undefined, "POST");
+    const res = await raw(emu, "/control/reset", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(200);
     expect(emu.messages()).toEqual([]);
     expect((await sdkError(svc().verifications(v.sid).fetch())).code).toBe(20404);
@@ -224,7 +227,7 @@ describe("bad control requests", () => {
       body: "advanceMs=5",
       headers: { "Content-Type": "text/plain" },
     });
-    expect(text.status).toBe(400);
+    expect(text.status).toBe(415);
     expect((text.json as { error: string }).error).toMatch(/application\/json/);
     const method = await raw(emu, "/control/reset");
     expect(method.status).toBe(405);

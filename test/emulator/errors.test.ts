@@ -65,7 +65,7 @@ describe("invalid parameters (60200)", () => {
     const error = await sdkError(svc().verifications.create({ to, channel }));
     expect(error.status).toBe(400);
     expect(error.code).toBe(60200);
-    expect(error.message).toBe("Invalid parameter: To");
+    expect(error.message).toBe(`Invalid parameter \`To\`: ${to}`);
   });
 
   it.each(["pigeon", "sna", "auto", "SMS", ""])("refuses Channel=%j", async (channel) => {
@@ -76,7 +76,7 @@ describe("invalid parameters (60200)", () => {
 
   it("refuses a missing To", async () => {
     const res = await raw(emu, verifications(), { form: { Channel: "sms" } });
-    expect(expectTwilioError(res.json, 60200).message).toBe("Invalid parameter: To");
+    expect(expectTwilioError(res.json, 60200).message).toBe("Invalid parameter `To`: ");
   });
 
   it.each(["12", "123", "12345678901", ""])("refuses Code=%j", async (code) => {
@@ -205,7 +205,7 @@ describe("hostile bodies", () => {
     // fetch adds text/plain to a string body; a bare socket sends none
     expect(res.status).toBe(415);
     const bare = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nContent-Length: 4\r\nConnection: close\r\n\r\nTo=x`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nAuthorization: Basic YTpi\r\nContent-Length: 4\r\nConnection: close\r\n\r\nTo=x`,
     ]);
     const parsed = splitHttp(bare.text);
     expect(parsed.status).toBe(415);
@@ -219,14 +219,14 @@ describe("hostile bodies", () => {
     expect(res.status).toBe(413);
     expectTwilioError(res.json, 20413);
     const declared = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
     ]);
     expect(splitHttp(declared.text).status).toBe(413);
   });
 
   it("hangs up after refusing a request whose body it did not read", async () => {
     const result = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\nTo=`,
     ]);
     expect(result.text).toMatch(/^HTTP\/1\.1 401 /);
     expect(result.text.toLowerCase()).toContain("connection: close");
@@ -235,7 +235,7 @@ describe("hostile bodies", () => {
 
   it("answers a body that never finishes with 408 after the body timeout and hangs up", async () => {
     const result = await rawHttp(emu.url, [
-      `POST ${verifications()} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50\r\n\r\nTo=%2B1`,
+      `POST ${verifications()} HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nAuthorization: Basic YTpi\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50\r\n\r\nTo=%2B1`,
     ]);
     const parsed = splitHttp(result.text);
     expect(parsed.status).toBe(408);

@@ -3,8 +3,12 @@
  * raw response is validated against the spec, and a `fetch` wrapper that validates too.
  */
 import twilio from "twilio";
-import { emulatorHttpClient } from "../../src/providers/twilio/emulator-client.js";
-import { type EmulatorOptions, startEmulator, type VerifyEmulator } from "../../testing/index.js";
+import {
+  type EmulatorOptions,
+  emulatorHttpClient,
+  startEmulator,
+  type VerifyEmulator,
+} from "../../testing/index.js";
 import { validateResponse } from "../helpers/openapi.js";
 
 export const ACCOUNT_SID = `AC${"a1".repeat(16)}`;

@@ -1,7 +1,7 @@
 // The Verify v2 lifecycle through the real twilio SDK: send, check, resend, limits, expiry, cancel.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { VerifyEmulator } from "../../testing/index.js";
-import { ALICE, CAROL, raw, sdkClient, sdkError, start, validated } from "./helpers.js";
+import { ACCOUNT_SID, ALICE, CAROL, raw, sdkClient, sdkError, start, validated } from "./helpers.js";
 
 let emu: VerifyEmulator;
 let client: ReturnType<typeof sdkClient>;
@@ -34,7 +34,7 @@ describe("send and check", () => {
     const v = await svc().verifications.create({ to: ALICE, channel: "sms" });
     expect(v.sid).toMatch(/^VE[0-9a-f]{32}$/);
     expect(v.serviceSid).toBe(emu.defaultServiceSid);
-    expect(v.accountSid).toBe(emu.accountSid);
+    expect(v.accountSid).toBe(ACCOUNT_SID);
     expect(v.status).toBe("pending");
     expect(v.valid).toBe(false);
     expect(v.to).toBe(ALICE);

@@ -3,6 +3,7 @@ import {
   type CancelVerificationResult,
   CHANNELS,
   type CheckVerificationResult,
+  type ProviderAppSettings,
   type StartVerificationRequest,
   type StartVerificationResult,
   type VerificationProvider,
@@ -16,6 +17,7 @@ import {
   toTwilioFailure,
 } from "./error-map.js";
 import { cancelAnswer, checkAnswer, isVerificationSid, startAnswer } from "./results.js";
+import { describeFailure, serviceWarnings } from "./service-check.js";
 import { parseTwilioVerifyOptions, type TwilioVerifyConfig, type TwilioVerifyOptions } from "./settings.js";
 import { type TwilioRequestClient, withDeadline, withErrorAnswers } from "./transport.js";
 
@@ -46,6 +48,21 @@ export function twilioVerify(options: TwilioVerifyOptions): VerificationProvider
 
   return {
     name: "twilio-verify",
+
+    async configure(app: ProviderAppSettings): Promise<void> {
+      if (!config.checkService) return;
+      let fetched: Awaited<ReturnType<typeof service.fetch>>;
+      try {
+        fetched = await withDeadline(service.fetch(), deadline);
+      } catch (error) {
+        const reason = toTwilioFailure(error);
+        app.logger.warn(
+          `second-factor: could not fetch Verify service ${config.serviceSid} to check its settings (${describeFailure(reason)}); sends will tell. Starting anyway.`,
+        );
+        return;
+      }
+      for (const warning of serviceWarnings(fetched, app)) app.logger.warn(warning);
+    },
 
     async start(request: StartVerificationRequest): Promise<StartVerificationResult> {
       const { to, channel, locale } = request;

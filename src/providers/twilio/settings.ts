@@ -24,6 +24,13 @@ interface TwilioVerifyCommonOptions {
    * @default undefined (real Twilio)
    */
   emulatorUrl?: string;
+  /**
+   * Fetch the Verify service once at start-up and warn through the app's `logger` when its code
+   * length is outside the app's `codeLength`, or when a channel the app offers is not set up there
+   * (WhatsApp without a sender). Never blocks start-up; an outage is a warning too.
+   * @default true, except when `NODE_ENV` is `"test"`
+   */
+  checkService?: boolean;
 }
 
 /**
@@ -68,6 +75,7 @@ export interface TwilioVerifyConfig {
   readonly serviceSid: string;
   readonly timeoutMs: number;
   readonly emulatorUrl: string | undefined;
+  readonly checkService: boolean;
 }
 
 /**
@@ -94,6 +102,7 @@ const KNOWN_KEYS: readonly string[] = [
   "serviceSid",
   "timeoutMs",
   "emulatorUrl",
+  "checkService",
 ];
 
 /**
@@ -139,6 +148,7 @@ export function parseTwilioVerifyOptions(options: unknown): TwilioVerifyConfig {
     serviceSid,
     timeoutMs: timeout(input.timeoutMs),
     emulatorUrl: emulator(input.emulatorUrl),
+    checkService: checkService(input.checkService),
   };
 }
 
@@ -176,6 +186,14 @@ function credentials(
     );
   }
   return { username: keySid, password: apiKeySecret };
+}
+
+function checkService(value: unknown): boolean {
+  if (value === undefined) return process.env.NODE_ENV !== "test";
+  if (typeof value !== "boolean") {
+    throw invalid(`twilioVerify: option "checkService" must be true or false (got ${describe(value)}).`);
+  }
+  return value;
 }
 
 function sid(
