@@ -39,7 +39,7 @@ export interface ScryptParameters {
 }
 
 /**
- * scrypt's parameters for new hashes: N=2^15, r=8, p=1 (32 MiB, ~50 ms on a server core). One attempt
+ * scrypt's parameters for new hashes: N=2^15, r=8, p=1 (32 MiB, on the order of 0.1 s per hash). One attempt
  * costs one scrypt (the set shares a salt), so a wrong code cannot make the server run ten.
  * @default { N: 32768, r: 8, p: 1 }
  */
