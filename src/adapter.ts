@@ -16,6 +16,8 @@ export type {
   BodyResult,
   CoreGuard,
   Decision,
+  DecisionCookie,
+  DecisionCookies,
   DecisionHeaders,
   GuardPolicy,
   RequestView,

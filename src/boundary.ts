@@ -35,6 +35,16 @@ export interface RequestView {
   readonly ip: string | undefined;
   /** The raw `x-csrf-token` header. */
   readonly csrfHeader: string | undefined;
+  /** Whether the request came over HTTPS, as the framework derives it under its own proxy setting. */
+  readonly secure: boolean;
+  /** The raw `User-Agent` header (for a trusted device's label; never for a security decision). */
+  readonly userAgent: string | undefined;
+  /**
+   * The value of the request cookie `name` (the first one sent, with surrounding quotes removed, not
+   * decoded), or `undefined`. The `Cookie` header is read only when this is called: the guard's hot
+   * path never calls it.
+   */
+  cookie(name: string): string | undefined;
   /** Reads and parses the body once (form or JSON, size-limited); only the flow's POST routes call it. */
   readBody(): Promise<BodyResult>;
 }
@@ -57,6 +67,35 @@ export interface SessionPort {
 /** Extra response headers of a {@link Decision}. */
 export type DecisionHeaders = Readonly<Record<string, string>>;
 
+/**
+ * A cookie a {@link Decision} sets or, with an empty value and `maxAgeSeconds: 0`, clears. The adapter
+ * writes it as one more `Set-Cookie` header, after any the app's session middleware sets. The name
+ * must be an RFC 6265 token and the value cookie-octets (no `;`, `,`, space, quote or control
+ * character): anything else is refused as `ERR_SF_MISCONFIGURED`, so no cookie can inject a header.
+ * @example
+ * const cookie: DecisionCookie = { name: "__Host-trust", value: token, secure: true, maxAgeSeconds: 2592000 };
+ */
+export interface DecisionCookie {
+  readonly name: string;
+  /** Cookie-octets; `""` with `maxAgeSeconds: 0` clears the cookie. */
+  readonly value: string;
+  /** Hidden from page scripts. @default true */
+  readonly httpOnly?: boolean;
+  /** Sent on which cross-site requests. `"None"` needs `secure`. @default "Lax" */
+  readonly sameSite?: "Strict" | "Lax" | "None";
+  /** Sent over HTTPS only. Required by the `__Host-` and `__Secure-` name prefixes. @default false */
+  readonly secure?: boolean;
+  /** The path the browser sends it to; `"/"` for a `__Host-` name. @default "/" */
+  readonly path?: string;
+  /** Seconds until it expires (a whole number; `0` clears it). @default a session cookie */
+  readonly maxAgeSeconds?: number;
+  /** When it expires, for browsers that ignore `Max-Age`. @default none */
+  readonly expires?: Date;
+}
+
+/** Cookies a {@link Decision} sets or clears, in order. */
+export type DecisionCookies = readonly DecisionCookie[];
+
 /** What the adapter must do with the request. */
 export type Decision =
   | { readonly kind: "next" }
@@ -65,18 +104,21 @@ export type Decision =
       readonly status: 302 | 303;
       readonly location: string;
       readonly headers: DecisionHeaders;
+      readonly cookies?: DecisionCookies;
     }
   | {
       readonly kind: "html";
       readonly status: number;
       readonly body: string;
       readonly headers: DecisionHeaders;
+      readonly cookies?: DecisionCookies;
     }
   | {
       readonly kind: "json";
       readonly status: number;
       readonly body: unknown;
       readonly headers: DecisionHeaders;
+      readonly cookies?: DecisionCookies;
     };
 
 /** The one `next` decision: the guard's pass-through allocates nothing. */

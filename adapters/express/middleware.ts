@@ -160,13 +160,23 @@ function isSessionStoreFailure(req: Request): boolean {
 }
 
 /**
+/** Adds `values` after the `Set-Cookie` headers already set (express-session adds its own at write time). */
+function appendSetCookies(res: Response, values: readonly string[]): void {
+  const earlier = res.getHeader("Set-Cookie");
+  const kept = earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)];
+  res.setHeader("Set-Cookie", [...kept, ...values]);
+}
+
+/**
  * Writes a core decision as the response, with Node's own `ServerResponse` methods (the same in
- * Express 4 and 5). A `HEAD` request gets the headers only.
+ * Express 4 and 5). A `HEAD` request gets the headers only. The decision's cookies are added to any
+ * `Set-Cookie` already on the response.
  */
 export function sendDecision(res: Response, decision: ResponseDecision, method: string): void {
-  const { status, headers, text, byteLength } = responseParts(decision);
+  const { status, headers, setCookies, text, byteLength } = responseParts(decision);
   res.statusCode = status;
   for (const [name, value] of headers) res.setHeader(name, value);
+  if (setCookies.length > 0) appendSetCookies(res, setCookies);
   res.setHeader("Content-Length", byteLength);
   if (method === "HEAD") res.end();
   else res.end(text);

@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import type { BodyResult, RequestView } from "../../src/boundary.js";
 import { readFlowBody } from "../shared/body/index.js";
+import { cookieFromHeader } from "../shared/cookie-header.js";
 
 /** The core's view of an Express request: getters over `req`, nothing copied until asked for. */
 export class ExpressRequestView implements RequestView {
@@ -36,6 +37,20 @@ export class ExpressRequestView implements RequestView {
 
   get csrfHeader(): string | undefined {
     return singleHeader(this.#req.headers["x-csrf-token"]);
+  }
+
+  /** `req.secure`: Express trusts `X-Forwarded-Proto` only as far as its `trust proxy` setting allows. */
+  get secure(): boolean {
+    return this.#req.secure;
+  }
+
+  get userAgent(): string | undefined {
+    return this.#req.headers["user-agent"];
+  }
+
+  /** Reads the `Cookie` header only now, for the one cookie asked for. */
+  cookie(name: string): string | undefined {
+    return cookieFromHeader(this.#req.headers.cookie, name);
   }
 
   readBody(): Promise<BodyResult> {

@@ -175,10 +175,13 @@ function isClientError(error: unknown): boolean {
 
 /**
  * Sets a core decision as the response. Koa itself leaves the body out for `HEAD` and keeps the headers.
+ * The decision's cookies are added to any `Set-Cookie` already on the response.
  */
 export function setDecision(ctx: Context, decision: ResponseDecision): void {
-  const { status, headers, text } = responseParts(decision);
+  const { status, headers, setCookies, text } = responseParts(decision);
   ctx.status = status;
   for (const [name, value] of headers) ctx.set(name, value);
+  // Appended, not set: koa-session (and the app) add their own cookies to the same header.
+  for (const value of setCookies) ctx.append("Set-Cookie", value);
   ctx.body = text;
 }

@@ -1,6 +1,7 @@
 import type { Context } from "koa";
 import type { BodyResult, RequestView } from "../../src/boundary.js";
 import { readFlowBody } from "../shared/body/index.js";
+import { cookieFromHeader } from "../shared/cookie-header.js";
 
 /** The core's view of a Koa request: getters over `ctx`, nothing copied until asked for. */
 export class KoaRequestView implements RequestView {
@@ -37,6 +38,20 @@ export class KoaRequestView implements RequestView {
   get csrfHeader(): string | undefined {
     const value = this.#ctx.req.headers["x-csrf-token"];
     return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  /** `ctx.secure`: Koa reads `X-Forwarded-Proto` only when `app.proxy` is set. */
+  get secure(): boolean {
+    return this.#ctx.secure;
+  }
+
+  get userAgent(): string | undefined {
+    return this.#ctx.req.headers["user-agent"];
+  }
+
+  /** Reads the `Cookie` header only now, for the one cookie asked for. */
+  cookie(name: string): string | undefined {
+    return cookieFromHeader(this.#ctx.req.headers.cookie, name);
   }
 
   readBody(): Promise<BodyResult> {

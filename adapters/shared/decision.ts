@@ -1,5 +1,6 @@
 import type { Decision } from "../../src/boundary.js";
 import { SecondFactorError } from "../../src/errors.js";
+import { serializeSetCookie } from "../../src/respond/set-cookie.js";
 
 /** A decision that answers the request itself (anything but `next`). */
 export type ResponseDecision = Exclude<Decision, { kind: "next" }>;
@@ -22,11 +23,13 @@ function decisionPayload(decision: ResponseDecision): { contentType: string; tex
 /**
  * A decision as the response to write: its status, every header in the order to set them (the
  * decision's own, then `Location` for a redirect and the default `Content-Type` when it names none),
- * and the body with its length in bytes.
+ * the `Set-Cookie` values to add to any the app already set, and the body with its length in bytes.
  */
 export interface ResponseParts {
   readonly status: number;
   readonly headers: readonly (readonly [name: string, value: string])[];
+  /** One `Set-Cookie` value per cookie of the decision, in order; the adapter appends, never replaces. */
+  readonly setCookies: readonly string[];
   readonly text: string;
   readonly byteLength: number;
 }
@@ -36,6 +39,8 @@ export interface ResponseParts {
  * refused request): they cannot change, so they are worked out once.
  */
 const frozenParts = new WeakMap<object, ResponseParts>();
+
+const NO_COOKIES: readonly string[] = Object.freeze([]);
 
 /**
  * The {@link ResponseParts} of a decision, worked out once for a deeply frozen one.
@@ -53,6 +58,10 @@ export function responseParts(decision: ResponseDecision): ResponseParts {
   const parts: ResponseParts = Object.freeze({
     status: decision.status,
     headers: Object.freeze(headers),
+    setCookies:
+      decision.cookies === undefined || decision.cookies.length === 0
+        ? NO_COOKIES
+        : Object.freeze(decision.cookies.map(serializeSetCookie)),
     text,
     byteLength: Buffer.byteLength(text),
   });
@@ -60,8 +69,11 @@ export function responseParts(decision: ResponseDecision): ResponseParts {
   return parts;
 }
 
+/** Only plain objects and arrays count: a frozen `Date` (a cookie's `expires`) can still be changed. */
 function isDeeplyFrozen(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return true;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) return false;
   return Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen);
 }
 

@@ -69,6 +69,7 @@ describe("responseParts", () => {
         ["Location", "/2fa"],
         ["Content-Type", "text/plain; charset=utf-8"],
       ],
+      setCookies: [],
       text: "",
       byteLength: 0,
     });
@@ -76,9 +77,33 @@ describe("responseParts", () => {
     expect(responseParts(page)).toEqual({
       status: 200,
       headers: [["content-type", "text/html"]],
+      setCookies: [],
       text: "é",
       byteLength: 2,
     });
+  });
+
+  it("keeps a decision's cookies in its parts, once for a deeply frozen one, and never a stale Expires", () => {
+    const frozen = deepFreeze({
+      kind: "html" as const,
+      status: 200,
+      body: "ok",
+      headers: {},
+      cookies: [{ name: "a", value: "1", maxAgeSeconds: 5 }],
+    });
+    expect(responseParts(frozen).setCookies).toEqual(["a=1; Path=/; Max-Age=5; HttpOnly; SameSite=Lax"]);
+    expect(responseParts(frozen)).toBe(responseParts(frozen));
+    const expires = Object.freeze(new Date(Date.UTC(2030, 0, 1)));
+    const withDate = deepFreeze({
+      kind: "html" as const,
+      status: 200,
+      body: "ok",
+      headers: {},
+      cookies: [{ name: "b", value: "2", expires }],
+    });
+    expect(responseParts(withDate).setCookies[0]).toContain("Expires=Tue, 01 Jan 2030");
+    expires.setTime(Date.UTC(2031, 0, 1));
+    expect(responseParts(withDate).setCookies[0]).toContain("Expires=Wed, 01 Jan 2031");
   });
 
   it("serialises a deeply frozen JSON refusal once, and never answers stale text for a body that can change", () => {

@@ -118,6 +118,10 @@ export interface RequestInit {
   csrfHeader?: string;
   ip?: string;
   body?: BodyResult;
+  secure?: boolean;
+  userAgent?: string;
+  /** The request's cookies by name. */
+  cookies?: Readonly<Record<string, string>>;
 }
 
 /** A {@link RequestView} over plain values. */
@@ -129,6 +133,10 @@ export function requestView(url: string, init: RequestInit = {}): RequestView & 
     contentType: init.contentType,
     ip: init.ip ?? "127.0.0.1",
     csrfHeader: init.csrfHeader,
+    secure: init.secure ?? false,
+    userAgent: init.userAgent,
+    cookie: (name: string) =>
+      init.cookies !== undefined && Object.hasOwn(init.cookies, name) ? init.cookies[name] : undefined,
     bodyReads: 0,
     async readBody(): Promise<BodyResult> {
       view.bodyReads += 1;
