@@ -27,7 +27,7 @@ import { createHash } from "node:crypto";
 const SOURCE = `(function () {
   "use strict";
   var containers = document.querySelectorAll("[data-passkey]");
-  if (!navigator.credentials || !window.fetch || containers.length === 0) return;
+  if (!window.PublicKeyCredential || !navigator.credentials || !window.fetch || containers.length === 0) return;
 
   var MESSAGES = {
     cancelled: "No passkey was used: the request was cancelled or timed out, or this device has no passkey for this account.",
@@ -118,7 +118,7 @@ const SOURCE = `(function () {
     if (typeof location !== "string" || location === "") return null;
     try {
       var url = new URL(location, window.location.href);
-      return url.href;
+      return url.origin === window.location.origin ? url.href : null;
     } catch (error) {
       return null;
     }
