@@ -55,6 +55,8 @@ export const ErrorCodes = {
   PROVIDER_REJECTED: "ERR_SF_PROVIDER_REJECTED",
   /** The session store or the budget store failed. */
   STORE_UNAVAILABLE: "ERR_SF_STORE_UNAVAILABLE",
+  /** A stored secret cannot be decrypted: tampered with, or sealed with a key no longer configured. */
+  SECRET_UNREADABLE: "ERR_SF_SECRET_UNREADABLE",
 } as const;
 
 /** The union of the values of {@link ErrorCodes}. */
