@@ -51,6 +51,8 @@ export type TotpRefusal =
   | { status: "invalid_code" }
   /** The provider's own attempt or creation limit (Twilio 60308, 60310, 60312). */
   | { status: "too_many_attempts"; retryAfterSeconds?: number }
+  /** The provider's challenge window closed before the code arrived (Twilio 60323). */
+  | { status: "expired" }
   /** The factor does not exist at the provider (removed, or never created). */
   | { status: "not_found" };
 
