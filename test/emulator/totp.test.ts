@@ -162,14 +162,15 @@ describe("Verify TOTP resources", () => {
 
   it("refuses bad parameters with 60200 and unknown things with 20404, schema-exact", async () => {
     const base = `/v2/Services/${emu.defaultServiceSid}/Entities`;
-    for (const form of [
+    const forms: Record<string, string>[] = [
       { FriendlyName: "App", FactorType: "push" },
       { FactorType: "totp" },
       { FriendlyName: "App", FactorType: "totp", "Config.Skew": "3" },
       { FriendlyName: "App", FactorType: "totp", "Config.TimeStep": "10" },
       { FriendlyName: "App", FactorType: "totp", "Config.Alg": "md5" },
       { FriendlyName: "App", FactorType: "totp", "Binding.Secret": "not base32!" },
-    ]) {
+    ];
+    for (const form of forms) {
       expectTwilioError((await raw(emu, `${base}/${IDENTITY}/Factors`, { form })).json, 60200);
     }
     expectTwilioError(
