@@ -6,6 +6,7 @@ import type { EmulatorState } from "./emulator-state.js";
 import { describeFault, FaultInputError, parseFault } from "./faults.js";
 import { BodyError, mediaType, parseJsonObject, readBody } from "./form-body.js";
 import { closeIfBodyUnread, sendJson } from "./replies.js";
+import { handleTotpControl, TOTP_CONTROL_PREFIX } from "./totp-control.js";
 
 const ROUTES: Record<string, readonly string[]> = {
   "/control/clock": ["GET", "POST"],
@@ -66,6 +67,7 @@ export async function handleControl(
   options: ResolvedOptions,
 ): Promise<void> {
   const method = req.method ?? "GET";
+  if (path.startsWith(TOTP_CONTROL_PREFIX)) return handleTotpControl(req, res, path, state);
   const allowed = ROUTES[path];
   if (allowed === undefined || !allowed.includes(method)) closeIfBodyUnread(req, res);
   if (allowed === undefined) {

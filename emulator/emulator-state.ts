@@ -1,6 +1,7 @@
 import { Clock } from "./clock.js";
 import { FaultList } from "./faults.js";
 import { newSid } from "./sids.js";
+import { TotpState } from "./totp-state.js";
 import type { DeliveredMessage, EmulatorChannel } from "./types.js";
 
 /** How long a verification lives, as at Twilio by default. */
@@ -80,14 +81,17 @@ export class EmulatorState {
   /** Send times per `serviceSid + "\n" + to`. */
   readonly sendWindows = new Map<string, number[]>();
   readonly faults = new FaultList();
+  /** Verify TOTP: entities, factors, challenges. */
+  readonly totp = new TotpState();
 
   constructor(accountSid: string = newSid("AC")) {
     this.accountSid = accountSid;
   }
 
-  /** Drops verifications, messages, faults and send windows; keeps services and the clock. */
+  /** Drops verifications, TOTP entities, messages, faults and send windows; keeps services and the clock. */
   reset(): void {
     this.verifications.clear();
+    this.totp.clear();
     this.messages.length = 0;
     this.sendWindows.clear();
     this.faults.clear();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /** The SID prefixes the emulator mints. */
-export type SidPrefix = "AC" | "VA" | "VE" | "VL" | "MG" | "RQ";
+export type SidPrefix = "AC" | "VA" | "VE" | "VL" | "MG" | "RQ" | "YE" | "YF" | "YC";
 
 /** A new random SID: the prefix and 32 lower-case hex digits. */
 export function newSid(prefix: SidPrefix): string {

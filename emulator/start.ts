@@ -12,6 +12,7 @@ import { exactHosts, listenerHosts } from "./hosts.js";
 import { attachProxy, VERIFY_HOST } from "./proxy.js";
 import { createRequestListener, filterMessages, type HostCheck } from "./server.js";
 import { defaultService } from "./services.js";
+import { currentTotpCode } from "./totp-api.js";
 import type { EmulatorFault, EmulatorOptions, VerifyEmulator } from "./types.js";
 
 /** The base URL clients should use: a wildcard bind is reached on loopback; IPv6 gets brackets. */
@@ -147,6 +148,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<VerifyEm
     lastCode: (to) => filterMessages(state, to).at(-1)?.code,
     advanceClock: (ms) => state.clock.advance(ms),
     now: () => state.clock.now(),
+    totpCode: (factorSid, offsetSteps = 0) => currentTotpCode(state, factorSid, offsetSteps),
     addFault: (fault: EmulatorFault) => {
       try {
         state.faults.add(parseFault(fault));

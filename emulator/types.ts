@@ -168,6 +168,13 @@ export interface VerifyEmulator {
   advanceClock(ms: number): void;
   /** The emulator's clock, in epoch milliseconds. */
   now(): number;
+  /**
+   * The virtual authenticator: the current code of a Verify TOTP factor (`YF...`) on the emulator's
+   * clock, or `offsetSteps` time steps away from it; undefined for an unknown factor.
+   * @example
+   * await provider.verify({ accountId, stored, code: emu.totpCode(factorSid)! });
+   */
+  totpCode(factorSid: string, offsetSteps?: number): string | undefined;
   /** Adds a fault (validated like `POST /control/faults`; throws on bad input). */
   addFault(fault: EmulatorFault): void;
   /** Drops verifications, messages, faults and send windows; keeps services and the clock. */

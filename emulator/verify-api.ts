@@ -7,6 +7,7 @@ import { BodyError, mediaType, parseForm, readBody } from "./form-body.js";
 import { closeIfBodyUnread, sendEmpty, sendTwilioError, sendTwilioJson } from "./replies.js";
 import { serviceJson, serviceListJson, verificationCheckJson, verificationJson } from "./resources.js";
 import { createService, updateService } from "./services.js";
+import { dispatchTotp, matchTotpRoute, TOTP_ALLOWED, type TotpRoute } from "./totp-api.js";
 import { notFound, TwilioApiError, twilioError } from "./twilio-errors.js";
 import type { EmulatorFaultPath } from "./types.js";
 import {
@@ -32,9 +33,10 @@ type Route =
   | { kind: "service"; sid: string }
   | { kind: "verifications"; serviceSid: string }
   | { kind: "verification"; serviceSid: string; sidOrTo: string }
-  | { kind: "check"; serviceSid: string };
+  | { kind: "check"; serviceSid: string }
+  | { kind: "totp"; totp: TotpRoute };
 
-const ALLOWED: Record<Route["kind"], readonly string[]> = {
+const ALLOWED: Record<Exclude<Route["kind"], "totp">, readonly string[]> = {
   services: ["GET", "POST"],
   service: ["GET", "POST", "DELETE"],
   verifications: ["POST"],
@@ -54,6 +56,10 @@ function matchRoute(rawPath: string): Route | undefined {
     return undefined;
   }
   const [empty, version, services, serviceSid, resource, id, ...rest] = segments;
+  if (resource === "Entities") {
+    const totp = matchTotpRoute(segments);
+    return totp === undefined ? undefined : { kind: "totp", totp };
+  }
   if (empty !== "" || version !== "v2" || services !== "Services" || rest.length > 0) return undefined;
   if (serviceSid === undefined) return { kind: "services" };
   if (serviceSid === "") return undefined;
@@ -126,7 +132,8 @@ export async function handleVerifyApi(
   const method = req.method ?? "GET";
   const authError = checkBasicAuth(req, options.credentials);
   const route = matchRoute(rawPath);
-  const allowed = route === undefined ? [] : ALLOWED[route.kind];
+  const allowed =
+    route === undefined ? [] : route.kind === "totp" ? TOTP_ALLOWED[route.totp.kind] : ALLOWED[route.kind];
   if (authError || route === undefined || !allowed.includes(method)) closeIfBodyUnread(req, res);
   if (authError) return sendTwilioError(res, authError);
   if (route === undefined) return sendTwilioError(res, notFound(rawPath));
@@ -187,6 +194,8 @@ function dispatch(
   account: string,
 ): { status: number; body?: unknown } {
   switch (route.kind) {
+    case "totp":
+      return dispatchTotp(route.totp, method, rawPath, query, params, state);
     case "services": {
       if (method === "GET") {
         const pageSize = pageParam(query, "PageSize", 50, 1, 1000);

@@ -57,6 +57,8 @@ export const ErrorCodes = {
   STORE_UNAVAILABLE: "ERR_SF_STORE_UNAVAILABLE",
   /** A function was called with a malformed value (a factor store given a number that is not E.164, ...). */
   INVALID_ARGUMENT: "ERR_SF_INVALID_ARGUMENT",
+  /** A stored secret cannot be decrypted: tampered with, or sealed with a key no longer configured. */
+  SECRET_UNREADABLE: "ERR_SF_SECRET_UNREADABLE",
 } as const;
 
 /** The union of the values of {@link ErrorCodes}. */

@@ -12,6 +12,8 @@ export { type CodeLength, DEFAULT_CODE_LENGTH } from "./code.js";
 export { type Duration, parseDuration } from "./duration.js";
 export { ErrorCodes, isSecondFactorError, SecondFactorError, type SecondFactorErrorCode } from "./errors.js";
 export type { FlowAction, SecondFactorEvent, SecondFactorEventType, SecondFactorLogger } from "./events.js";
+export { type LocalTotpOptions, localTotp } from "./factors/local-totp.js";
+export { type SecretBox, type SecretBoxOptions, secretBox } from "./factors/secret-box.js";
 export {
   type BudgetKeys,
   type BudgetOutcome,
@@ -30,6 +32,7 @@ export { maskDestination } from "./mask.js";
 export { DEFAULTS, type PagesOptions, type SecondFactorOptions, type UserCallback } from "./options/index.js";
 export { escapeHtml } from "./pages/escape.js";
 export { DEFAULT_MESSAGES, type MessageCatalog, type MessageKey } from "./pages/messages.js";
+export { otpauthQrSvg } from "./pages/qr-svg.js";
 export { renderDefaultPage } from "./pages/render.js";
 export type {
   ChallengePageView,
@@ -51,6 +54,17 @@ export {
   type StartVerificationResult,
   type VerificationProvider,
 } from "./providers/index.js";
+export type {
+  TotpCodeRequest,
+  TotpConfirmResult,
+  TotpEnrolment,
+  TotpProvider,
+  TotpRefusal,
+  TotpRemoveResult,
+  TotpSecretRef,
+  TotpSingleUse,
+  TotpVerifyResult,
+} from "./providers/totp-provider.js";
 export { CHECKS_PER_VERIFICATION, type SecondFactorRecord } from "./record/index.js";
 export { safeReturnTo } from "./record/return-to.js";
 export {

@@ -1,5 +1,5 @@
 /**
- * `second-factor/twilio`: the Twilio Verify provider.
+ * `second-factor/twilio`: the Twilio Verify providers (one-time codes, and authenticator apps).
  * @example
  * import { twilioVerify } from "second-factor/twilio";
  * const provider = twilioVerify({ accountSid, authToken, serviceSid });
@@ -15,5 +15,17 @@ export type {
   StartVerificationResult,
   VerificationProvider,
 } from "./providers/index.js";
+export type {
+  TotpCodeRequest,
+  TotpConfirmResult,
+  TotpEnrolment,
+  TotpProvider,
+  TotpRefusal,
+  TotpRemoveResult,
+  TotpSecretRef,
+  TotpSingleUse,
+  TotpVerifyResult,
+} from "./providers/totp-provider.js";
 export { twilioVerify } from "./providers/twilio/index.js";
 export { DEFAULT_TIMEOUT_MS, type TwilioVerifyOptions } from "./providers/twilio/settings.js";
+export { type TwilioVerifyTotpOptions, twilioVerifyTotp } from "./providers/twilio/twilio-totp.js";

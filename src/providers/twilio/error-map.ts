@@ -224,7 +224,12 @@ function outage(why: string, retryAfter: number, cause: SanitizedCause): SecondF
   return providerUnavailable(`Twilio Verify is unavailable: ${why}`, retryAfter, cause);
 }
 
-function throwIfCredentialsRefused(failure: Extract<TwilioFailure, { kind: "answer" }>): void {
+/**
+ * Throws `ERR_SF_PROVIDER_REJECTED` when Twilio refused the credentials or the account (401, 20003, 20403).
+ * @example
+ * throwIfCredentialsRefused(failure);
+ */
+export function throwIfCredentialsRefused(failure: Extract<TwilioFailure, { kind: "answer" }>): void {
   if (failure.status === 401 || failure.code === 20003) {
     throw rejected(
       failure,
@@ -240,7 +245,12 @@ function throwIfCredentialsRefused(failure: Extract<TwilioFailure, { kind: "answ
   }
 }
 
-function rejected(failure: TwilioFailure, message: string): SecondFactorError {
+/**
+ * `ERR_SF_PROVIDER_REJECTED` (500, not exposed): a configuration Twilio refuses; `message` says what to fix.
+ * @example
+ * throw rejected(failure, "Twilio Verify does not know the service ...");
+ */
+export function rejected(failure: TwilioFailure, message: string): SecondFactorError {
   return new SecondFactorError(ErrorCodes.PROVIDER_REJECTED, message, {
     status: 500,
     expose: false,

@@ -22,7 +22,7 @@ import { parseTwilioVerifyOptions, type TwilioVerifyConfig, type TwilioVerifyOpt
 import { type TwilioRequestClient, withDeadline, withErrorAnswers } from "./transport.js";
 
 // The SDK's own timeout is per socket; this margin lets it fire first, the deadline only catches trickles.
-const DEADLINE_MARGIN_MS = 100;
+export const DEADLINE_MARGIN_MS = 100;
 
 /**
  * A {@link VerificationProvider} on Twilio Verify v2, through the official `twilio` SDK. Options are
@@ -109,7 +109,13 @@ export function twilioVerify(options: TwilioVerifyOptions): VerificationProvider
   };
 }
 
-function createClient(config: TwilioVerifyConfig): twilio.Twilio {
+/**
+ * The `twilio` SDK client of a validated configuration: no automatic retry, the configured timeout, and
+ * the emulator transport when `emulatorUrl` is set.
+ * @example
+ * const service = createClient(config).verify.v2.services(config.serviceSid);
+ */
+export function createClient(config: TwilioVerifyConfig): twilio.Twilio {
   // autoRetry stays off and nothing is retried: a retried send is a resend (it costs and counts toward 60203).
   const http: TwilioRequestClient =
     config.emulatorUrl === undefined
