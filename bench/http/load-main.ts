@@ -3,7 +3,7 @@
  * The runner sends one `run` per measurement and gets a summary back.
  */
 import autocannon from "autocannon";
-import { serveIpc } from "../lib/ipc.js";
+import { serveRunner } from "../lib/processes.js";
 
 /**
  * One measurement: `duration` seconds (or `amount` requests) of `method url` with `headers`.
@@ -15,8 +15,6 @@ export interface LoadRun {
   readonly method: "GET";
   /** Give each request its own query string (`?n=1`, `?n=2`, ...). @default false */
   readonly freshQuery?: boolean;
-  /** Paths each connection requests in turn, in place of the URL's (one request each, round and round). */
-  readonly paths?: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly connections: number;
   /** Seconds of load (whole seconds: autocannon stops on its one-second tick). */
@@ -64,7 +62,6 @@ function run(payload: unknown): Promise<LoadSummary> {
               ],
             }
           : {}),
-        ...(options.paths === undefined ? {} : { requests: options.paths.map((each) => ({ path: each })) }),
         ...(options.amount === undefined ? { duration: options.duration ?? 1 } : { amount: options.amount }),
       },
       (error, result) => {
@@ -95,4 +92,4 @@ function runTogether(payload: unknown): Promise<LoadSummary[]> {
   return Promise.all((payload as LoadRun[]).map((each) => run(each)));
 }
 
-serveIpc({ run, "run-together": runTogether, cpu: () => process.cpuUsage() });
+serveRunner({ run, "run-together": runTogether });

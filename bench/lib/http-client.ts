@@ -1,8 +1,10 @@
 /**
- * A small browser-like HTTP client for the warm-ups and the flow bench: keep-alive, a cookie jar,
- * no redirects followed (each step is timed on its own).
+ * A small browser-like HTTP client for making sessions and for the flow bench: keep-alive, a cookie
+ * jar, no redirects followed (each step is timed on its own).
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import type { VerifyEmulator } from "../../testing/index.js";
+import { userFor } from "../apps/common.js";
 
 /** One answer, body read in full. */
 export interface HttpAnswer {
@@ -125,4 +127,45 @@ export function expectStatus(step: string, answer: HttpAnswer, expected: number)
     throw new Error(`${step}: expected ${expected}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
   }
   return answer;
+}
+
+/**
+ * Logs user `u<n>` in; returns the client (cookie jar) holding the logged-in, unverified session.
+ * @example
+ * const client = await loggedIn(url, 3);
+ */
+export async function loggedIn(url: string, n: number): Promise<HttpClient> {
+  const client = new HttpClient(url);
+  expectStatus("login", await client.send({ method: "POST", path: "/login", form: { user: `u${n}` } }), 303);
+  return client;
+}
+
+/**
+ * Logs user `u<n>` in and passes the second factor by SMS through the real flow (JSON mode), so the
+ * record is the one the flow writes; returns the verified session's `Cookie` header.
+ * @example
+ * const cookie = await verifiedCookie(url, emulator, 3);
+ */
+export async function verifiedCookie(url: string, emulator: VerifyEmulator, n: number): Promise<string> {
+  const phone = userFor(`u${n}`)?.phone;
+  if (phone === undefined) throw new Error(`no bench user u${n}`);
+  const client = await loggedIn(url, n);
+  const json = { accept: "application/json" };
+  const state = await client.send({ method: "GET", path: "/2fa", headers: json });
+  const csrf = (JSON.parse(expectStatus("challenge state", state, 200).text) as { csrfToken?: unknown })
+    .csrfToken;
+  if (typeof csrf !== "string") throw new Error(`the challenge state has no csrfToken: ${state.text}`);
+  const headers = { ...json, "x-csrf-token": csrf };
+  const send = { method: "POST", path: "/2fa/send", headers, json: { channel: "sms" } };
+  expectStatus("send", await client.send(send), 202);
+  const code = emulator.lastCode(phone);
+  if (code === undefined) throw new Error(`the emulator delivered no code to u${n}`);
+  expectStatus(
+    "verify",
+    await client.send({ method: "POST", path: "/2fa/verify", headers, json: { code } }),
+    200,
+  );
+  const cookie = client.cookieHeader;
+  client.close();
+  return cookie;
 }
