@@ -25,11 +25,7 @@ export const FLOW_STEPS = [
 type Step = (typeof FLOW_STEPS)[number];
 type Latency = { readonly p50: number; readonly p99: number };
 
-/**
- * The flow bench of one framework.
- * @example
- * console.log(result.challengesPerSecond, result.steps["send (Verify call)"].p50);
- */
+/** The flow bench of one framework. */
 export interface FlowResult {
   readonly framework: Framework;
   readonly challenges: number;
@@ -86,11 +82,7 @@ async function walkChallenge(url: string, emulator: VerifyEmulator, n: number): 
   }
 }
 
-/**
- * Runs the flow bench for `framework`.
- * @example
- * const result = await runFlowBench(env, "koa");
- */
+/** Runs the flow bench for `framework`. */
 export async function runFlowBench(env: BenchEnv, framework: Framework): Promise<FlowResult> {
   const { flowConcurrency, flowSeconds } = env.options;
   const server = await startServer(env, framework);

@@ -11,11 +11,7 @@ import { residentMemory } from "./lib/machine.js";
 import type { ChildHandle } from "./lib/processes.js";
 import type { Framework } from "./options.js";
 
-/**
- * What the long run of one framework saw (bytes).
- * @example
- * const growth = result.lastQuarterPeak / result.firstQuarterPeak - 1;
- */
+/** What the long run of one framework saw (bytes). */
 export interface LongRunResult {
   readonly framework: Framework;
   readonly requests: number;
@@ -29,11 +25,7 @@ export interface LongRunResult {
   readonly allOk: boolean;
 }
 
-/**
- * Runs the long run of (3) for `framework`.
- * @example
- * const result = await runLongRun(env, load, "express");
- */
+/** Runs the long run of (3) for `framework`. */
 export async function runLongRun(
   env: BenchEnv,
   load: ChildHandle,

@@ -16,11 +16,7 @@ import type { MicroResult } from "./micro/guard-main.js";
 import { type BenchOptions, parseOptions, USAGE } from "./options.js";
 import { type RunResults, renderReport } from "./report.js";
 
-/**
- * Runs the benches `argv` asks for; resolves to the process exit code.
- * @example
- * process.exitCode = await main({ buildDir: ".tmp/bench", root: ".", argv: ["--only", "micro"] });
- */
+/** Runs the benches `argv` asks for; resolves to the process exit code. */
 export async function main(context: {
   buildDir: string;
   root: string;

@@ -7,27 +7,16 @@ export const FRAMEWORKS = ["express", "koa"] as const;
 export type Section = (typeof SECTIONS)[number];
 export type Framework = (typeof FRAMEWORKS)[number];
 
-/**
- * The runner's settings, every default filled in.
- * @example
- * const options = parseOptions(["--rounds", "8"]);
- */
+/** The runner's settings, every default filled in. */
 export interface BenchOptions {
-  /** Side-by-side rounds, even: the two processes swap routes every round. @default 12 */
+  /** Side-by-side rounds, even (the two processes swap routes every round); the rest as in `USAGE`. */
   readonly rounds: number;
-  /** Seconds of load per pair per round. @default 3 */
   readonly seconds: number;
-  /** Seconds of warm-up load per route and process (and before the long run). @default 2 */
   readonly warmupSeconds: number;
-  /** Concurrent connections, shared by the two processes of a pair. @default 50 */
   readonly connections: number;
-  /** Requests of the long run of (3) that RSS growth is judged on. @default 200000 */
   readonly longRequests: number;
-  /** Seconds of the flow bench per framework. @default 10 */
   readonly flowSeconds: number;
-  /** Users walking the flow at once. @default 4 */
   readonly flowConcurrency: number;
-  /** Calls per timed batch of the guard micro-benchmark. @default 1000000 */
   readonly microCalls: number;
   readonly sections: readonly Section[];
   readonly frameworks: readonly Framework[];
@@ -76,8 +65,6 @@ export const USAGE = [
 /**
  * Parses the runner's arguments; `undefined` means `--help` was asked for.
  * @throws Error naming the flag, the bad value and what is accepted.
- * @example
- * const options = parseOptions(process.argv.slice(2));
  */
 export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
   const options: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = { ...DEFAULTS };

@@ -7,11 +7,7 @@ import type { LongRunResult } from "./long-run.js";
 import type { MicroResult } from "./micro/guard-main.js";
 import type { BenchOptions } from "./options.js";
 
-/**
- * Everything one run measured.
- * @example
- * const markdown = renderReport(results);
- */
+/** Everything one run measured. */
 export interface RunResults {
   readonly machine: Machine;
   readonly options: BenchOptions;
@@ -36,11 +32,7 @@ const spread = (value: Spread, digits: number) =>
   `${fixed(value.median, digits)} (${fixed(value.min, digits)}–${fixed(value.max, digits)})`;
 const mib = (bytes: number) => `${fixed(bytes / 2 ** 20, 1)} MiB`;
 
-/**
- * The Markdown of a run.
- * @example
- * writeFileSync("report.md", renderReport(results));
- */
+/** The Markdown of a run. */
 export function renderReport(results: RunResults): string {
   const { machine, options } = results;
   const flags = [

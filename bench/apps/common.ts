@@ -21,11 +21,7 @@ export const HANDLER_PREFIX = "hello ";
 /** The session key the bench apps' login keeps the user id under. */
 export const LOGIN_KEY = "userId";
 
-/**
- * The configuration a bench server is started with.
- * @example
- * const config: AppConfig = { framework: "koa", emulatorUrl, serviceSid };
- */
+/** The configuration a bench server is started with. */
 export interface AppConfig {
   readonly framework: Framework;
   /** The Verify emulator the flow talks to (sessions are verified through the real flow). */
@@ -40,8 +36,6 @@ const users = new Map<string, SecondFactorUser>();
 /**
  * The user `u<n>` with its own phone number (Twilio's five sends per number never throttle a run),
  * or `null`; the same frozen object every time, so the `user(...)` callback allocates nothing.
- * @example
- * userFor("u7"); // { id: "u7", phone: "+12025550007" }
  */
 export function userFor(id: unknown): SecondFactorUser | null {
   if (typeof id !== "string") return null;
@@ -77,8 +71,6 @@ function benchLogger(): SecondFactorLogger {
 /**
  * The options of `secondFactor(...)` but `user`. Every bench client comes from 127.0.0.1, so the
  * per-IP budgets are raised out of the way.
- * @example
- * const mfa = secondFactor({ ...sharedOptions(config), user: (req) => userFor(req.session.userId) });
  */
 export function sharedOptions(config: AppConfig) {
   return {
@@ -104,8 +96,6 @@ export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * Hands each request to the app of its path (query string ignored), or to `rest`. Each measured
  * route is the only route of its own app (all sharing one session store and one second-factor
  * instance), so no row pays for router layers another row's route adds in front of it.
- * @example
- * const listener = splitByPath(new Map([["/plain", plainApp]]), flowApp);
  */
 export function splitByPath(apps: ReadonlyMap<string, Listener>, rest: Listener): Listener {
   return (req, res) => {

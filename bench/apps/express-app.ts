@@ -19,11 +19,7 @@ import {
   userFor,
 } from "./common.js";
 
-/**
- * A built app, with the pieces the micro-benchmark drives without HTTP.
- * @example
- * createServer(buildExpressApp(config).listener).listen(0, "127.0.0.1");
- */
+/** A built app, with the pieces the micro-benchmark drives without HTTP. */
 export interface BuiltExpressApp {
   /** The app of the login and the flow: add a route here to capture a request. */
   readonly app: Express;
@@ -36,11 +32,7 @@ function sessionOf(req: Request): Record<string, unknown> | undefined {
   return (req as unknown as { session?: Record<string, unknown> }).session;
 }
 
-/**
- * Builds the Express app of one bench server.
- * @example
- * const { listener } = buildExpressApp({ framework: "express", emulatorUrl, serviceSid });
- */
+/** Builds the Express app of one bench server. */
 export function buildExpressApp(config: AppConfig): BuiltExpressApp {
   const mfa = secondFactor({ ...sharedOptions(config), user: (req) => userFor(sessionOf(req)?.[LOGIN_KEY]) });
   const session = expressSession({

@@ -21,11 +21,7 @@ import {
   userFor,
 } from "./common.js";
 
-/**
- * A built app, with the pieces the micro-benchmark drives without HTTP.
- * @example
- * createServer(buildKoaApp(config).listener).listen(0, "127.0.0.1");
- */
+/** A built app, with the pieces the micro-benchmark drives without HTTP. */
 export interface BuiltKoaApp {
   /** The app of the login and the flow; a middleware added later needs a new `app.callback()`. */
   readonly app: Koa;
@@ -61,11 +57,7 @@ async function formField(ctx: Context, name: string): Promise<string | null> {
   return new URLSearchParams(Buffer.concat(chunks).toString("utf8")).get(name);
 }
 
-/**
- * Builds the Koa app of one bench server.
- * @example
- * const { listener } = buildKoaApp({ framework: "koa", emulatorUrl, serviceSid });
- */
+/** Builds the Koa app of one bench server. */
 export function buildKoaApp(config: AppConfig): BuiltKoaApp {
   const mfa = secondFactor({ ...sharedOptions(config), user: (ctx) => userFor(sessionOf(ctx)?.[LOGIN_KEY]) });
   const store = jsonMemoryStore();

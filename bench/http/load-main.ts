@@ -5,11 +5,7 @@
 import autocannon from "autocannon";
 import { serveRunner } from "../lib/processes.js";
 
-/**
- * One measurement: `duration` seconds (or `amount` requests) of `method url` with `headers`.
- * @example
- * const run: LoadRun = { url, method: "GET", headers: { cookie }, connections: 10, duration: 3 };
- */
+/** One measurement: `duration` seconds (or `amount` requests) of `method url` with `headers`. */
 export interface LoadRun {
   readonly url: string;
   readonly method: "GET";
@@ -22,20 +18,11 @@ export interface LoadRun {
   readonly amount?: number;
 }
 
-/**
- * What one measurement saw.
- * @example
- * const perSecond = summary.requests / summary.seconds;
- */
+/** What one measurement saw: completed requests, wall seconds, p99 in ms, answers per status, errors. */
 export interface LoadSummary {
-  /** Completed requests. */
   readonly requests: number;
-  /** Wall time of the run, in seconds. */
   readonly seconds: number;
-  /** Latency percentiles, in ms (autocannon's resolution). */
-  readonly p50: number;
   readonly p99: number;
-  /** Count of answers per status code. */
   readonly statuses: Readonly<Record<string, number>>;
   /** Connection errors and timeouts. */
   readonly errors: number;
@@ -77,7 +64,6 @@ function run(payload: unknown): Promise<LoadSummary> {
           requests: result.requests.total,
           // start and finish are in ms; `duration` is rounded to 10 ms, 1 % of a 1-second run.
           seconds: (result.finish.getTime() - result.start.getTime()) / 1000,
-          p50: result.latency.p50,
           p99: result.latency.p99,
           statuses,
           errors: result.errors + result.timeouts,

@@ -8,22 +8,14 @@ import type { Framework } from "../options.js";
 /** A session a measurement replays: verified through the real flow, or only logged in. */
 export type SessionKind = "verified" | "unverified";
 
-/**
- * A running bench server and the `Cookie` headers of its sessions.
- * @example
- * const cookie = server.cookies.verified;
- */
+/** A running bench server and the `Cookie` headers of its sessions. */
 export interface RunningServer {
   readonly child: ChildHandle;
   readonly url: string;
   readonly cookies: Readonly<Record<SessionKind, string>>;
 }
 
-/**
- * Starts one bench server pinned to the server core, and makes a verified and an unverified session.
- * @example
- * const server = await startServer(env, "koa");
- */
+/** Starts one bench server pinned to the server core, and makes a verified and an unverified session. */
 export async function startServer(env: BenchEnv, framework: Framework): Promise<RunningServer> {
   const config: AppConfig = {
     framework,

@@ -14,6 +14,7 @@ import type { LoadRun, LoadSummary } from "./load-main.js";
 import { type RunningServer, type SessionKind, startServer } from "./servers.js";
 
 const HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+const JSON_ONLY = "application/json";
 
 /** A route and a session, with the status every answer must have (or the run is void). */
 interface Target {
@@ -32,14 +33,8 @@ const TARGETS = {
   guard: { label: "(3)", path: ACCOUNT_PATH, session: "verified", accept: HTML, status: 200 },
   stepUp: { label: "(4)", path: STEP_UP_PATH, session: "verified", accept: HTML, status: 200 },
   redirect: { label: "(5a)", path: ACCOUNT_PATH, session: "unverified", accept: HTML, status: 302 },
-  json401: {
-    label: "(5b)",
-    path: ACCOUNT_PATH,
-    session: "unverified",
-    accept: "application/json",
-    status: 401,
-  },
-  redirectFresh: {
+  json401: { label: "(5b)", path: ACCOUNT_PATH, session: "unverified", accept: JSON_ONLY, status: 401 },
+  fresh: {
     label: "(5c)",
     path: ACCOUNT_PATH,
     session: "unverified",
@@ -49,11 +44,7 @@ const TARGETS = {
   },
 } as const satisfies Record<string, Target>;
 
-/**
- * A ratio `numerator / denominator` with its target: at least `floor`, or within 1 ± `band` (A/A).
- * @example
- * const pair = PAIRS[1]; // (3)/(2)
- */
+/** A ratio `numerator / denominator` with its target: at least `floor`, or within 1 ± `band` (A/A). */
 export interface Pair {
   readonly label: string;
   readonly numerator: Target;
@@ -76,16 +67,12 @@ export const PAIRS: readonly Pair[] = [
   { label: "(5b)/(3): JSON, 401", numerator: TARGETS.json401, denominator: TARGETS.guard, floor: 0.95 },
   {
     label: "(5c)/(5a): writing a new return-to each time",
-    numerator: TARGETS.redirectFresh,
+    numerator: TARGETS.fresh,
     denominator: TARGETS.redirect,
   },
 ];
 
-/**
- * What one process did with one route in one round.
- * @example
- * const cpuPerRequestUs = side.cpuUs / side.requests;
- */
+/** What one process did with one route in one round. */
 export interface SideSample {
   readonly requests: number;
   readonly seconds: number;
@@ -94,11 +81,7 @@ export interface SideSample {
   readonly p99Ms: number;
 }
 
-/**
- * Every round of every pair of one framework (`pairs[i]` follows {@link PAIRS}; index = round).
- * @example
- * const guardRounds = result.pairs[1];
- */
+/** Every round of every pair of one framework (`pairs[i]` follows {@link PAIRS}; index = round). */
 export interface SideBySideResult {
   readonly framework: Framework;
   readonly rounds: number;
@@ -110,8 +93,6 @@ export interface SideBySideResult {
  * Starts two processes of the app of `framework`, serves every route once on both (unmeasured: the
  * first rounds came out up to 50 % off without it), then measures every pair once per round.
  * @throws Error when an answer is not the target's status: the measurement is void.
- * @example
- * const result = await measureSideBySide(env, load, "koa");
  */
 export async function measureSideBySide(
   env: BenchEnv,
@@ -191,8 +172,6 @@ async function together(
  * The ratios of one pair, one value per two swapped rounds (their geometric mean): CPU per request
  * of the denominator over the numerator's, and requests/s of the numerator over the denominator's,
  * so that for both 1 means "costs the same" and 0.98 "2 % more expensive".
- * @example
- * const { cpu, rps } = pairRatios(result.pairs[1]);
  */
 export function pairRatios(rounds: readonly { numerator: SideSample; denominator: SideSample }[]): {
   readonly cpu: number[];

@@ -4,11 +4,7 @@ import type { VerifyEmulator } from "../../testing/index.js";
 import type { BenchOptions } from "../options.js";
 import { type ChildHandle, type CorePlan, startChild } from "./processes.js";
 
-/**
- * The shared state of one run.
- * @example
- * const server = env.start("http/server-main.js", config, env.plan.serverCore);
- */
+/** The shared state of one run. */
 export interface BenchEnv {
   readonly options: BenchOptions;
   readonly plan: CorePlan;
@@ -21,11 +17,7 @@ export interface BenchEnv {
   log(line: string): void;
 }
 
-/**
- * Makes the shared state of a run; processes whose hot path is measured get `--cpu-prof` when asked.
- * @example
- * const env = createEnv({ buildDir, options, plan, emulator });
- */
+/** Makes the shared state of a run; processes whose hot path is measured get `--cpu-prof` when asked. */
 export function createEnv(
   parts: Pick<BenchEnv, "options" | "plan" | "emulator"> & { buildDir: string },
 ): BenchEnv {

@@ -26,12 +26,7 @@ export interface HttpSend {
   readonly json?: unknown;
 }
 
-/**
- * A client of one origin with its own cookie jar (one "browser").
- * @example
- * const client = new HttpClient("http://127.0.0.1:4000");
- * await client.send({ method: "POST", path: "/login", form: { user: "u1" } });
- */
+/** A client of one origin with its own cookie jar (one "browser"). */
 export class HttpClient {
   readonly #origin: URL;
   readonly #agent: Agent;
@@ -97,30 +92,21 @@ export class HttpClient {
     this.#agent.destroy();
   }
 
+  /** Keeps each cookie's value (an empty value removes it); attributes are ignored. */
   #remember(setCookie: string[] | undefined): void {
     for (const line of setCookie ?? []) {
-      const [pair = "", ...attributes] = line.split(";");
+      const pair = line.split(";")[0] ?? "";
       const equals = pair.indexOf("=");
       if (equals <= 0) continue;
-      const name = pair.slice(0, equals).trim();
       const value = pair.slice(equals + 1).trim();
-      const expired = attributes.some((attribute) => {
-        const [key = "", raw = ""] = attribute.split("=");
-        const field = key.trim().toLowerCase();
-        if (field === "max-age") return Number(raw) <= 0;
-        if (field === "expires") return Date.parse(raw) <= Date.now();
-        return false;
-      });
-      if (expired || value === "") this.#jar.delete(name);
-      else this.#jar.set(name, value);
+      if (value === "") this.#jar.delete(pair.slice(0, equals).trim());
+      else this.#jar.set(pair.slice(0, equals).trim(), value);
     }
   }
 }
 
 /**
  * Fails with the step's name, the status and the start of the body when `answer.status` is not `expected`.
- * @example
- * expectStatus("login", await client.send(login), 303);
  */
 export function expectStatus(step: string, answer: HttpAnswer, expected: number): HttpAnswer {
   if (answer.status !== expected) {
@@ -129,11 +115,7 @@ export function expectStatus(step: string, answer: HttpAnswer, expected: number)
   return answer;
 }
 
-/**
- * Logs user `u<n>` in; returns the client (cookie jar) holding the logged-in, unverified session.
- * @example
- * const client = await loggedIn(url, 3);
- */
+/** Logs user `u<n>` in; returns the client (cookie jar) holding the logged-in, unverified session. */
 export async function loggedIn(url: string, n: number): Promise<HttpClient> {
   const client = new HttpClient(url);
   expectStatus("login", await client.send({ method: "POST", path: "/login", form: { user: `u${n}` } }), 303);
@@ -143,8 +125,6 @@ export async function loggedIn(url: string, n: number): Promise<HttpClient> {
 /**
  * Logs user `u<n>` in and passes the second factor by SMS through the real flow (JSON mode), so the
  * record is the one the flow writes; returns the verified session's `Cookie` header.
- * @example
- * const cookie = await verifiedCookie(url, emulator, 3);
  */
 export async function verifiedCookie(url: string, emulator: VerifyEmulator, n: number): Promise<string> {
   const phone = userFor(`u${n}`)?.phone;

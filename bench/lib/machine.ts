@@ -2,11 +2,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, release, totalmem } from "node:os";
 
-/**
- * What the run's numbers depend on.
- * @example
- * const machine = describeMachine(); // { cpus: 2, cpuModel: "AMD EPYC", node: "v20.20.2", ... }
- */
+/** What the run's numbers depend on. */
 export interface Machine {
   readonly cpus: number;
   readonly cpuModel: string;
@@ -23,11 +19,7 @@ function read(path: string): string | undefined {
   }
 }
 
-/**
- * `nproc`, the CPU model, the Node version, the kernel and the memory (call before pinning).
- * @example
- * console.log(describeMachine().cpuModel);
- */
+/** `nproc`, the CPU model, the Node version, the kernel and the memory (call before pinning). */
 export function describeMachine(): Machine {
   const model = read("/proc/cpuinfo")
     ?.split("\n")
@@ -43,20 +35,12 @@ export function describeMachine(): Machine {
   };
 }
 
-/**
- * The 1-minute load average, or `NaN` without `/proc/loadavg`.
- * @example
- * const before = loadAverage();
- */
+/** The 1-minute load average, or `NaN` without `/proc/loadavg`. */
 export function loadAverage(): number {
   return Number(read("/proc/loadavg")?.split(" ")[0] ?? Number.NaN);
 }
 
-/**
- * The RSS of `pid` and its peak so far (`VmHWM`), in bytes, from `/proc/<pid>/status`.
- * @example
- * const { rss, peak } = residentMemory(server.pid);
- */
+/** The RSS of `pid` and its peak so far (`VmHWM`), in bytes, from `/proc/<pid>/status`. */
 export function residentMemory(pid: number): { rss: number; peak: number } {
   const status = read(`/proc/${pid}/status`) ?? "";
   const field = (name: string): number => {

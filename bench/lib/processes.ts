@@ -19,30 +19,18 @@ const TASKSET = "/usr/bin/taskset";
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
-/**
- * Servers on core 1, load and runner on core 0; nowhere in particular on one core or without `taskset`.
- * @example
- * const plan = corePlan(); // { pinned: true, serverCore: 1, loadCore: 0 }
- */
+/** Servers on core 1, load and runner on core 0; nowhere in particular on one core or without `taskset`. */
 export function corePlan(): CorePlan {
   return { pinned: availableParallelism() >= 2 && existsSync(TASKSET), serverCore: 1, loadCore: 0 };
 }
 
-/**
- * Pins the current process (all its threads) to `core`, when the plan pins.
- * @example
- * pinSelf(plan, plan.loadCore);
- */
+/** Pins the current process (all its threads) to `core`, when the plan pins. */
 export function pinSelf(plan: CorePlan, core: number): void {
   if (plan.pinned)
     execFileSync(TASKSET, ["-a", "-p", "-c", String(core), String(process.pid)], { stdio: "ignore" });
 }
 
-/**
- * A running child: ask it things, and stop it.
- * @example
- * const { url } = await server.request<{ url: string }>("start");
- */
+/** A running child: ask it things, and stop it. */
 export interface ChildHandle {
   /** The OS process id (the Node process itself: `taskset` execs it in place). */
   readonly pid: number;
@@ -50,11 +38,7 @@ export interface ChildHandle {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the built `script` pinned to `core`, with `config` as its one JSON argument.
- * @example
- * const load = startChild({ script: env.script("http/load-main.js"), config: {}, core: plan.loadCore, plan });
- */
+/** Starts the built `script` pinned to `core`, with `config` as its one JSON argument. */
 export function startChild(options: {
   readonly script: string;
   readonly config: unknown;
@@ -111,8 +95,6 @@ export function startChild(options: {
 /**
  * In a child: serves the runner's requests, one handler per type; returns the JSON configuration the
  * child was started with. Exits when the runner disconnects (a crashed runner leaves nothing behind).
- * @example
- * const config = serveRunner<AppConfig>({ cpu: () => process.cpuUsage() });
  */
 export function serveRunner<Config>(
   handlers: Readonly<Record<string, (payload: unknown) => unknown>>,

@@ -1,10 +1,6 @@
 /** Order statistics over samples (the runner reports medians and min–max, never means). */
 
-/**
- * Median, min, max and count of a list of samples.
- * @example
- * const spread: Spread = summarize([0.97, 1.01, 0.99]); // { median: 0.99, min: 0.97, max: 1.01, count: 3 }
- */
+/** Median, min, max and count of a list of samples. */
 export interface Spread {
   readonly median: number;
   readonly min: number;
@@ -12,11 +8,7 @@ export interface Spread {
   readonly count: number;
 }
 
-/**
- * The `q`-quantile (0..1) of `values` by linear interpolation; `NaN` for an empty list.
- * @example
- * quantile([1, 2, 3, 4], 0.5); // 2.5
- */
+/** The `q`-quantile (0..1) of `values` by linear interpolation; `NaN` for an empty list. */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,11 +18,7 @@ export function quantile(values: readonly number[], q: number): number {
   return low + (high - low) * (position - Math.floor(position));
 }
 
-/**
- * The {@link Spread} of `values`.
- * @example
- * summarize([1, 5, 3]); // { median: 3, min: 1, max: 5, count: 3 }
- */
+/** The {@link Spread} of `values`. */
 export function summarize(values: readonly number[]): Spread {
   if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, count: 0 };
   return {
@@ -44,8 +32,6 @@ export function summarize(values: readonly number[]): Spread {
 /**
  * A distribution-free 95 % confidence interval of the median (binomial order statistics: the k-th
  * smallest and the k-th largest value); `undefined` with fewer than 6 values.
- * @example
- * medianInterval(ratios); // { low: 0.97, high: 1.02 }
  */
 export function medianInterval(values: readonly number[]): { low: number; high: number } | undefined {
   const n = values.length;

@@ -19,11 +19,7 @@ import { type CallCost, type CallLoop, costOf } from "./allocation.js";
 /** What is called in the loop: the loop's own cost, then the guard with and without step-up. */
 const SUBJECTS = ["next only", "requireSecondFactor()", "requireSecondFactor({ maxAge })"] as const;
 
-/**
- * One middleware on one session size.
- * @example
- * const row = result.rows.find((each) => each.subject === "requireSecondFactor()" && each.size === "large");
- */
+/** One middleware on one session size. */
 export interface MicroRow {
   readonly framework: Framework;
   readonly size: "small" | "large";
@@ -33,11 +29,7 @@ export interface MicroRow {
   readonly cost: CallCost;
 }
 
-/**
- * The rows, and the calibration of the allocation measure.
- * @example
- * const { calibration, rows } = await child.request<MicroResult>("run", { calls, frameworks });
- */
+/** The rows, and the calibration of the allocation measure. */
 export interface MicroResult {
   /** One 4-element array of small integers per call: 80 bytes in V8's layout (16 + 32 + 32). */
   readonly calibration: CallCost;
