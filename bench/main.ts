@@ -1,32 +1,22 @@
 /**
- * The bench runner (`npm run bench`): the guard micro-benchmark, the HTTP bench in interleaved
- * rounds, the memory runs and the flow bench. Prints the Markdown report, keeps it with the raw
- * results in `.tmp/bench/`, and with `--write` puts it into `bench/RESULTS.md`.
+ * The bench runner (`npm run bench`): the guard micro-benchmark, the HTTP ratios side by side, the
+ * RSS of a long run and the flow bench. Prints the Markdown report and keeps it, with the raw
+ * results, in `.tmp/bench/`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEmulator } from "../testing/index.js";
-import type { FlowResult } from "./flow/run.js";
-import { runFlowBench } from "./flow/run.js";
-import { type HttpResult, runHttpBench } from "./http/rounds.js";
-import { corePlan, pinSelf, startChild } from "./lib/child.js";
+import { type FlowResult, runFlowBench } from "./flow.js";
+import { measureSideBySide, type SideBySideResult } from "./http/side-by-side.js";
 import { createEnv } from "./lib/env.js";
-import { describeMachine } from "./lib/machine.js";
-import { type BenchOptions, parseOptions, USAGE } from "./lib/options.js";
-import { loadAverage } from "./lib/proc.js";
-import { writeResultsBlock } from "./lib/results-file.js";
-import type { BudgetsResult } from "./memory/budgets-main.js";
-import { type LongRunResult, runLongRun } from "./memory/long-run.js";
-import { runBudgetsBench } from "./memory/run.js";
+import { describeMachine, loadAverage } from "./lib/machine.js";
+import { corePlan, pinSelf } from "./lib/processes.js";
+import { type LongRunResult, runLongRun } from "./long-run.js";
 import type { MicroResult } from "./micro/guard-main.js";
-import { runMicroBench } from "./micro/run.js";
+import { type BenchOptions, parseOptions, USAGE } from "./options.js";
 import { type RunResults, renderReport } from "./report.js";
 
-/**
- * Runs the benches `argv` asks for; resolves to the process exit code.
- * @example
- * process.exitCode = await main({ buildDir: ".tmp/bench", root: ".", argv: ["--rounds", "9"] });
- */
+/** Runs the benches `argv` asks for; resolves to the process exit code. */
 export async function main(context: {
   buildDir: string;
   root: string;
@@ -45,43 +35,49 @@ export async function main(context: {
   }
   const started = Date.now();
   const loadAtStart = loadAverage();
-  // Before pinning: a pinned process sees one CPU.
-  const machine = describeMachine();
+  const machine = describeMachine(); // before pinning: a pinned process sees one CPU
   const plan = corePlan();
   pinSelf(plan, plan.loadCore);
   const emulator = await startEmulator();
   const env = createEnv({ buildDir: context.buildDir, options, plan, emulator });
-  const load = startChild({ script: env.script("http/load-main.js"), config: {}, core: plan.loadCore, plan });
+  const load = env.start("http/load-main.js", {}, plan.loadCore, []);
   const has = (section: BenchOptions["sections"][number]) => options.sections.includes(section);
   let micro: MicroResult | undefined;
-  let budgets: BudgetsResult | undefined;
-  const http: HttpResult[] = [];
+  const http: SideBySideResult[] = [];
   const longRuns: LongRunResult[] = [];
   const flows: FlowResult[] = [];
   try {
-    if (has("micro")) micro = await runMicroBench(env);
-    for (const framework of options.frameworks)
-      if (has("http")) http.push(await runHttpBench(env, load, framework));
-    for (const framework of options.frameworks)
+    if (has("micro")) {
+      const child = env.start("micro/guard-main.js", {}, plan.serverCore);
+      env.log(`micro: ${options.microCalls} calls per batch`);
+      try {
+        micro = await child.request<MicroResult>("run", {
+          calls: options.microCalls,
+          frameworks: options.frameworks,
+        });
+      } finally {
+        await child.stop();
+      }
+    }
+    for (const framework of options.frameworks) {
+      if (has("http")) http.push(await measureSideBySide(env, load, framework));
       if (has("memory")) longRuns.push(await runLongRun(env, load, framework));
-    if (has("budgets")) budgets = await runBudgetsBench(env);
-    for (const framework of options.frameworks)
       if (has("flow")) flows.push(await runFlowBench(env, framework));
+    }
   } finally {
     await load.stop();
     await emulator.close();
   }
   const results: RunResults = {
     machine,
-    plan,
     options,
     startedAt: new Date(started).toISOString(),
     minutes: (Date.now() - started) / 60_000,
-    loadAverage: { start: loadAtStart, end: loadAverage() },
+    loadAverage: [loadAtStart, loadAverage()],
+    pinned: plan.pinned,
     ...(micro === undefined ? {} : { micro }),
     http,
     longRuns,
-    ...(budgets === undefined ? {} : { budgets }),
     flows,
   };
   const report = renderReport(results);
@@ -89,7 +85,8 @@ export async function main(context: {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(out, "report.md"), `${report}\n`);
-  process.stdout.write(`${report}\n\n(raw results: .tmp/bench/results.json)\n`);
-  if (options.write) writeResultsBlock(join(context.root, "bench", "RESULTS.md"), report);
+  process.stdout.write(
+    `${report}\n\n(report and raw results: .tmp/bench/report.md, .tmp/bench/results.json)\n`,
+  );
   return 0;
 }

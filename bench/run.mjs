@@ -3,7 +3,7 @@
  * dependencies stay external; our sources, adapters included, are bundled as they are now), then
  * runs the runner with the command-line arguments.
  * @example
- * npm run bench -- --rounds 9 --only http,micro
+ * npm run bench -- --rounds 4 --only http,micro
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -18,7 +18,6 @@ const ENTRIES = [
   "bench/http/server-main.ts",
   "bench/http/load-main.ts",
   "bench/micro/guard-main.ts",
-  "bench/memory/budgets-main.ts",
 ];
 
 await build({

@@ -1,80 +1,49 @@
 /**
- * The Express 5 bench app (see {@link AppKind}): one app per measured route behind a front that
- * picks it by path, all on one session store and one second-factor instance; `POST /login` and the
- * flow under `/2fa` go to one more app, for the warm-up that makes a genuinely verified session.
+ * The Express 5 bench app: express-session on its MemoryStore; (2), (3) and (4) each the only route
+ * of their own app (see `splitByPath`); `POST /login` and the flow under `/2fa` on one more app.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import express, { type Express, type Request, type RequestHandler } from "express";
 import expressSession from "express-session";
 import { secondFactor } from "../../adapters/express/index.js";
-import { handWrittenCheck } from "./hand-check.js";
-import { type Listener, splitByPath } from "./route-split.js";
-import { sharedOptions } from "./second-factor.js";
-import { segmentTimer } from "./segment-timer.js";
 import {
   ACCOUNT_PATH,
   type AppConfig,
-  HAND_PATH,
   HANDLER_PREFIX,
-  MOUNTED_PATH,
+  type Listener,
+  LOGIN_KEY,
   PLAIN_PATH,
   STEP_UP_MAX_AGE,
   STEP_UP_PATH,
-} from "./types.js";
-import { LOGIN_KEY, userFor } from "./users.js";
+  sharedOptions,
+  splitByPath,
+  userFor,
+} from "./common.js";
 
-/** The cookie-signing secret of the bench sessions. */
-const SESSION_SECRET = "bench-session-secret-bench-session-secret";
-
-/**
- * A built app, with the pieces the micro-benchmark drives without HTTP.
- * @example
- * const built = buildExpressApp(config);
- * createServer(built.listener).listen(0, "127.0.0.1");
- */
+/** A built app, with the pieces the micro-benchmark drives without HTTP. */
 export interface BuiltExpressApp {
-  /** The app of the login and the flow (every path but the measured routes'): add a route here to capture a request. */
+  /** The app of the login and the flow: add a route here to capture a request. */
   readonly app: Express;
-  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
-  /** The guards on {@link ACCOUNT_PATH} and {@link STEP_UP_PATH} (absent in a `bare` server). */
-  readonly guard: RequestHandler | undefined;
-  readonly stepUpGuard: RequestHandler | undefined;
+  readonly listener: Listener;
+  readonly guard: RequestHandler;
+  readonly stepUpGuard: RequestHandler;
 }
 
-type SessionRecord = Record<string, unknown>;
-
-function sessionOf(req: Request): SessionRecord | undefined {
-  return (req as unknown as { session?: SessionRecord }).session;
+function sessionOf(req: Request): Record<string, unknown> | undefined {
+  return (req as unknown as { session?: Record<string, unknown> }).session;
 }
 
-/**
- * Builds the Express app of one bench server.
- * @example
- * const { listener } = buildExpressApp({ framework: "express", kind: "guard", emulatorUrl, serviceSid });
- */
+/** Builds the Express app of one bench server. */
 export function buildExpressApp(config: AppConfig): BuiltExpressApp {
-  if (config.kind === "bare") {
-    const app = express();
-    app.get(ACCOUNT_PATH, (_req, res) => {
-      res.send(HANDLER_PREFIX);
-    });
-    return { app, listener: app as unknown as Listener, guard: undefined, stepUpGuard: undefined };
-  }
-
-  const mfa = secondFactor({
-    ...sharedOptions(config.emulatorUrl, config.serviceSid),
-    user: (req) => userFor(sessionOf(req)?.[LOGIN_KEY]),
-  });
+  const mfa = secondFactor({ ...sharedOptions(config), user: (req) => userFor(sessionOf(req)?.[LOGIN_KEY]) });
   const session = expressSession({
-    secret: SESSION_SECRET,
+    secret: "bench-session-secret-bench-session-secret",
     name: "sid",
     resave: false,
     saveUninitialized: false,
     store: new expressSession.MemoryStore(),
   });
-  // The handler reads the session in every variant, so no variant is charged for loading it.
+  // Every route's handler reads the session, so no row is charged for loading it.
   const account: RequestHandler = (req, res) => {
-    segmentTimer.record(req, req.path);
     res.send(`${HANDLER_PREFIX}${String(sessionOf(req)?.[LOGIN_KEY])}`);
   };
   const login: RequestHandler = (req, res) => {
@@ -87,42 +56,25 @@ export function buildExpressApp(config: AppConfig): BuiltExpressApp {
     data[LOGIN_KEY] = user;
     res.redirect(303, "/");
   };
-
   const guard = mfa.requireSecondFactor();
   const stepUpGuard = mfa.requireSecondFactor({ maxAge: STEP_UP_MAX_AGE });
-  const handCheck: RequestHandler = (req, res, next) => {
-    if (handWrittenCheck(sessionOf(req))) next();
-    else res.status(401).end();
+  /** An app with the session middleware; with `mounted`, second-factor as the docs say. */
+  const appWith = (mounted: boolean, route: (app: Express) => void): Express => {
+    const app = express();
+    app.use(session);
+    if (mounted) {
+      app.use(mfa.sessionErrorHandler());
+      app.use(mfa.routes());
+    }
+    route(app);
+    return app;
   };
-  /** An app with the session middleware and the segment stamp, then what `mount` adds. */
-  const variant = (mount: (app: Express) => void): Express => {
-    const variantApp = express();
-    variantApp.use(session);
-    variantApp.use((req, _res, next) => {
-      segmentTimer.stamp(req);
-      next();
-    });
-    mount(variantApp);
-    return variantApp;
-  };
-  /** second-factor mounted as the docs say: its error handler after the session, then its routes. */
-  const withSecondFactor = (mount: (app: Express) => void) =>
-    variant((variantApp) => {
-      variantApp.use(mfa.sessionErrorHandler());
-      variantApp.use(mfa.routes());
-      mount(variantApp);
-    });
-  const listen = (variantApp: Express) => variantApp as unknown as Listener;
+  const listen = (app: Express) => app as unknown as Listener;
   const measured = new Map<string, Listener>([
-    // (2): answered before anything of second-factor runs.
-    [PLAIN_PATH, listen(variant((a) => a.get(PLAIN_PATH, account)))],
-    [MOUNTED_PATH, listen(withSecondFactor((a) => a.get(MOUNTED_PATH, account)))],
-    [HAND_PATH, listen(withSecondFactor((a) => a.get(HAND_PATH, handCheck, account)))],
-    [ACCOUNT_PATH, listen(withSecondFactor((a) => a.get(ACCOUNT_PATH, guard, account)))],
-    [STEP_UP_PATH, listen(withSecondFactor((a) => a.get(STEP_UP_PATH, stepUpGuard, account)))],
+    [PLAIN_PATH, listen(appWith(false, (a) => a.get(PLAIN_PATH, account)))],
+    [ACCOUNT_PATH, listen(appWith(true, (a) => a.get(ACCOUNT_PATH, guard, account)))],
+    [STEP_UP_PATH, listen(appWith(true, (a) => a.get(STEP_UP_PATH, stepUpGuard, account)))],
   ]);
-  // Everything else (the login and the flow the warm-up walks) goes to one more app.
-  const app = withSecondFactor((a) => a.post("/login", express.urlencoded({ extended: false }), login));
-  const listener = splitByPath(measured, listen(app));
-  return { app, listener, guard, stepUpGuard };
+  const app = appWith(true, (a) => a.post("/login", express.urlencoded({ extended: false }), login));
+  return { app, listener: splitByPath(measured, listen(app)), guard, stepUpGuard };
 }

@@ -3,20 +3,14 @@
  * The runner sends one `run` per measurement and gets a summary back.
  */
 import autocannon from "autocannon";
-import { serveIpc } from "../lib/ipc.js";
+import { serveRunner } from "../lib/processes.js";
 
-/**
- * One measurement: `duration` seconds (or `amount` requests) of `method url` with `headers`.
- * @example
- * const run: LoadRun = { url, method: "GET", headers: { cookie }, connections: 10, duration: 3 };
- */
+/** One measurement: `duration` seconds (or `amount` requests) of `method url` with `headers`. */
 export interface LoadRun {
   readonly url: string;
   readonly method: "GET";
   /** Give each request its own query string (`?n=1`, `?n=2`, ...). @default false */
   readonly freshQuery?: boolean;
-  /** Paths each connection requests in turn, in place of the URL's (one request each, round and round). */
-  readonly paths?: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly connections: number;
   /** Seconds of load (whole seconds: autocannon stops on its one-second tick). */
@@ -24,20 +18,11 @@ export interface LoadRun {
   readonly amount?: number;
 }
 
-/**
- * What one measurement saw.
- * @example
- * const perSecond = summary.requests / summary.seconds;
- */
+/** What one measurement saw: completed requests, wall seconds, p99 in ms, answers per status, errors. */
 export interface LoadSummary {
-  /** Completed requests. */
   readonly requests: number;
-  /** Wall time of the run, in seconds. */
   readonly seconds: number;
-  /** Latency percentiles, in ms (autocannon's resolution). */
-  readonly p50: number;
   readonly p99: number;
-  /** Count of answers per status code. */
   readonly statuses: Readonly<Record<string, number>>;
   /** Connection errors and timeouts. */
   readonly errors: number;
@@ -64,7 +49,6 @@ function run(payload: unknown): Promise<LoadSummary> {
               ],
             }
           : {}),
-        ...(options.paths === undefined ? {} : { requests: options.paths.map((each) => ({ path: each })) }),
         ...(options.amount === undefined ? { duration: options.duration ?? 1 } : { amount: options.amount }),
       },
       (error, result) => {
@@ -80,7 +64,6 @@ function run(payload: unknown): Promise<LoadSummary> {
           requests: result.requests.total,
           // start and finish are in ms; `duration` is rounded to 10 ms, 1 % of a 1-second run.
           seconds: (result.finish.getTime() - result.start.getTime()) / 1000,
-          p50: result.latency.p50,
           p99: result.latency.p99,
           statuses,
           errors: result.errors + result.timeouts,
@@ -95,4 +78,4 @@ function runTogether(payload: unknown): Promise<LoadSummary[]> {
   return Promise.all((payload as LoadRun[]).map((each) => run(each)));
 }
 
-serveIpc({ run, "run-together": runTogether, cpu: () => process.cpuUsage() });
+serveRunner({ run, "run-together": runTogether });

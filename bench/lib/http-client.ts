@@ -1,8 +1,10 @@
 /**
- * A small browser-like HTTP client for the warm-ups and the flow bench: keep-alive, a cookie jar,
- * no redirects followed (each step is timed on its own).
+ * A small browser-like HTTP client for making sessions and for the flow bench: keep-alive, a cookie
+ * jar, no redirects followed (each step is timed on its own).
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import type { VerifyEmulator } from "../../testing/index.js";
+import { userFor } from "../apps/common.js";
 
 /** One answer, body read in full. */
 export interface HttpAnswer {
@@ -24,12 +26,7 @@ export interface HttpSend {
   readonly json?: unknown;
 }
 
-/**
- * A client of one origin with its own cookie jar (one "browser").
- * @example
- * const client = new HttpClient("http://127.0.0.1:4000");
- * await client.send({ method: "POST", path: "/login", form: { user: "u1" } });
- */
+/** A client of one origin with its own cookie jar (one "browser"). */
 export class HttpClient {
   readonly #origin: URL;
   readonly #agent: Agent;
@@ -95,34 +92,60 @@ export class HttpClient {
     this.#agent.destroy();
   }
 
+  /** Keeps each cookie's value (an empty value removes it); attributes are ignored. */
   #remember(setCookie: string[] | undefined): void {
     for (const line of setCookie ?? []) {
-      const [pair = "", ...attributes] = line.split(";");
+      const pair = line.split(";")[0] ?? "";
       const equals = pair.indexOf("=");
       if (equals <= 0) continue;
-      const name = pair.slice(0, equals).trim();
       const value = pair.slice(equals + 1).trim();
-      const expired = attributes.some((attribute) => {
-        const [key = "", raw = ""] = attribute.split("=");
-        const field = key.trim().toLowerCase();
-        if (field === "max-age") return Number(raw) <= 0;
-        if (field === "expires") return Date.parse(raw) <= Date.now();
-        return false;
-      });
-      if (expired || value === "") this.#jar.delete(name);
-      else this.#jar.set(name, value);
+      if (value === "") this.#jar.delete(pair.slice(0, equals).trim());
+      else this.#jar.set(pair.slice(0, equals).trim(), value);
     }
   }
 }
 
 /**
  * Fails with the step's name, the status and the start of the body when `answer.status` is not `expected`.
- * @example
- * expectStatus("login", await client.send(login), 303);
  */
 export function expectStatus(step: string, answer: HttpAnswer, expected: number): HttpAnswer {
   if (answer.status !== expected) {
     throw new Error(`${step}: expected ${expected}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
   }
   return answer;
+}
+
+/** Logs user `u<n>` in; returns the client (cookie jar) holding the logged-in, unverified session. */
+export async function loggedIn(url: string, n: number): Promise<HttpClient> {
+  const client = new HttpClient(url);
+  expectStatus("login", await client.send({ method: "POST", path: "/login", form: { user: `u${n}` } }), 303);
+  return client;
+}
+
+/**
+ * Logs user `u<n>` in and passes the second factor by SMS through the real flow (JSON mode), so the
+ * record is the one the flow writes; returns the verified session's `Cookie` header.
+ */
+export async function verifiedCookie(url: string, emulator: VerifyEmulator, n: number): Promise<string> {
+  const phone = userFor(`u${n}`)?.phone;
+  if (phone === undefined) throw new Error(`no bench user u${n}`);
+  const client = await loggedIn(url, n);
+  const json = { accept: "application/json" };
+  const state = await client.send({ method: "GET", path: "/2fa", headers: json });
+  const csrf = (JSON.parse(expectStatus("challenge state", state, 200).text) as { csrfToken?: unknown })
+    .csrfToken;
+  if (typeof csrf !== "string") throw new Error(`the challenge state has no csrfToken: ${state.text}`);
+  const headers = { ...json, "x-csrf-token": csrf };
+  const send = { method: "POST", path: "/2fa/send", headers, json: { channel: "sms" } };
+  expectStatus("send", await client.send(send), 202);
+  const code = emulator.lastCode(phone);
+  if (code === undefined) throw new Error(`the emulator delivered no code to u${n}`);
+  expectStatus(
+    "verify",
+    await client.send({ method: "POST", path: "/2fa/verify", headers, json: { code } }),
+    200,
+  );
+  const cookie = client.cookieHeader;
+  client.close();
+  return cookie;
 }

@@ -15,11 +15,7 @@ import { type Spread, summarize } from "../lib/stats.js";
 /** Runs `calls` calls of the subject (sync or async). */
 export type CallLoop = (calls: number) => void | Promise<void>;
 
-/**
- * Time and allocation of one subject.
- * @example
- * const cost: CallCost = await costOf(loop, { calls: 1_000_000, batches: 5, windows: 7 });
- */
+/** Time and allocation of one subject. */
 export interface CallCost {
   /** Nanoseconds per call over the timed batches. */
   readonly ns: Spread;
@@ -76,8 +72,6 @@ const SMALLEST_WINDOW_CALLS = 250;
  * Measures `loop`: a warm-up, `batches` timed batches of `calls`, then `windows` allocation samples.
  * Each sample is the slope between a window of N and one of 2N calls, both GC-free, so a constant
  * cost of the measurement itself cancels out; N is halved while windows meet a GC.
- * @example
- * const cost = await costOf((n) => { for (let i = 0; i < n; i++) guard(req, res, next); }, settings);
  */
 export async function costOf(
   loop: CallLoop,
