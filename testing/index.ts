@@ -11,16 +11,8 @@
  * @packageDocumentation
  */
 
-export type {
-  DeliveredMessage,
-  EmulatorChannel,
-  EmulatorFault,
-  EmulatorFaultPath,
-  EmulatorOptions,
-  EmulatorProxy,
-  VerifyEmulator,
-} from "../emulator/index.js";
-export { startEmulator } from "../emulator/index.js";
+// Everything the emulator exports (startEmulator and its types), as its entry names it.
+export * from "../emulator/index.js";
 // The emulator never imports the library (DESIGN §2); the one client both use lives with the provider.
 export { emulatorHttpClient } from "../src/providers/twilio/emulator-client.js";
 export {
