@@ -83,7 +83,7 @@ if (!CHROMIUM_INSTALLED) {
     };
 
     beforeAll(async () => {
-      app = await startApp(name, { env: { STEP_UP_MAX_AGE: "2s" } });
+      app = await startApp(name, { env: { STEP_UP_MAX_AGE: "60s" } });
       await browser.context.clearCookies();
       page = await browser.newPage();
       inbox = await browser.newPage();
@@ -156,7 +156,7 @@ if (!CHROMIUM_INSTALLED) {
       await check();
       await screenshotBoth(page, name, "10-transfer");
 
-      app.advance(3000);
+      app.advance(61_000);
       await page.goto(`${app.url}/transfer`);
       expect(new URL(page.url()).pathname).toBe("/2fa");
       await expect.poll(() => seen(page.locator("main"))).toContain("needs a recent verification");
