@@ -20,5 +20,5 @@ curl -fsS -u "AC00000000000000000000000000000000:token" -X POST "$url/v2/Service
   --data-urlencode "To=+15017122661" --data-urlencode "Channel=sms" >/dev/null
 code=$(curl -fsS "$url/inbox.json?to=%2B15017122661" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);process.stdout.write(String(m.at(-1)?.code??""))})')
 [[ "$code" =~ ^[0-9]{6}$ ]] || { echo "no code in /inbox.json"; exit 1; }
-curl -fsS "$url/inbox" | grep -q "$code" || { echo "the code is not on /inbox"; exit 1; }
+curl -fsS "$url/inbox" | grep "$code" >/dev/null || { echo "the code is not on /inbox"; exit 1; }
 echo "emulator bin ok: $url, service $service, a code reached /inbox and /inbox.json"

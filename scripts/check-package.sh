@@ -13,7 +13,7 @@ tgz="$work/$tarball"
 echo "packed $tarball ($(du -k "$tgz" | cut -f1) KiB)"
 
 # The PostgreSQL factor store's schema ships for apps that run their own migrations (docs/factors.md).
-tar -tzf "$tgz" | grep -qx 'package/sql/postgres-factor-store.sql' || { echo "sql/postgres-factor-store.sql is not in the package"; exit 1; }
+tar -tzf "$tgz" | grep -x 'package/sql/postgres-factor-store.sql' >/dev/null || { echo "sql/postgres-factor-store.sql is not in the package"; exit 1; }
 
 npx --no-install publint run "$tgz" --strict
 npx --no-install attw "$tgz" --profile node16
