@@ -2,7 +2,6 @@
  * The core/adapter boundary (DESIGN §3). Adapters translate a framework request into these plain
  * shapes and the core's {@link Decision} back into a response. Nothing here knows Express or Koa.
  */
-import type { Channel } from "./providers/index.js";
 import type { Method } from "./record/index.js";
 
 /** The user the app's `user(...)` callback returned: who is logged in, and where codes may go. */
