@@ -120,6 +120,13 @@ describe.each(FRAMEWORKS)("%s: settings", (framework) => {
       /<input type="tel" id="sf-phone" name="phone"[^>]*aria-describedby="sf-phone-hint sf-phone-error" aria-invalid="true"/,
     );
     expect(malformed.text).toContain("not a valid phone number");
+    const tooShort = await browser.post("/2fa/setup/phone", {
+      phone: "+44 7700 900123",
+      channel: "sms",
+      _csrf: token,
+    });
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.text).toContain("not a valid phone number");
     const french = await browser.post("/2fa/setup/phone", {
       phone: "+33 6 12 34 56 78",
       channel: "sms",
@@ -203,25 +210,32 @@ describe.each(FRAMEWORKS)("%s: settings", (framework) => {
     const other = factors.find((factor) => factor.kind === "phone" && factor.destination === BOB_OTHER);
     expect(other).toBeDefined();
 
-    // A code pending on the other phone, chosen with field `factor` on the challenge page.
-    const challenge = await browser.get("/2fa");
+    // In another session of bob's, a code pending on the other phone, chosen with field `factor`.
+    const second = new Browser(app);
+    await second.login("bob");
+    const challenge = await second.get("/2fa");
     expect(challenge.text).toContain('name="factor"');
-    const token = csrfOf(challenge.text);
-    expect(
-      (await browser.post("/2fa/send", { channel: "sms", factor: other?.id ?? "", _csrf: token })).status,
-    ).toBe(303);
+    const secondToken = csrfOf(challenge.text);
+    const sent = await second.post("/2fa/send", {
+      channel: "sms",
+      factor: other?.id ?? "",
+      _csrf: secondToken,
+    });
+    expect(sent.status).toBe(303);
     const pendingCode = emu.lastCode(BOB_OTHER) ?? "";
+    const token = await settingsToken(browser);
 
     const removed = await browser.post("/2fa/setup/remove", { factor: other?.id ?? "", _csrf: token });
     expect(removed.status).toBe(303);
     expect(removed.headers.location).toBe("/2fa/setup");
     const sentBefore = emu.messages({ to: BOB_OTHER }).length;
-    const stale = await browser.post("/2fa/verify", { code: pendingCode, _csrf: token });
+    const stale = await second.post("/2fa/verify", { code: pendingCode, _csrf: secondToken });
     expect(stale.status).toBe(400);
-    const refused = await browser.post("/2fa/send", {
+    expect((await second.get("/account")).status).toBe(302);
+    const refused = await second.post("/2fa/send", {
       channel: "sms",
       factor: other?.id ?? "",
-      _csrf: token,
+      _csrf: secondToken,
     });
     expect(refused.status).toBe(400);
     expect(emu.messages({ to: BOB_OTHER })).toHaveLength(sentBefore);
