@@ -8,9 +8,14 @@ import { normalizeCode } from "../code.js";
 import { commit, type FlowContext } from "../flow/context.js";
 import { providerRateLimited, refuseLimited } from "../flow/refusals.js";
 import { startWithinBudgets } from "../flow/send.js";
-import { APPROVAL_MARKER_TTL_MS, checkWithinBudgets } from "../flow/verify.js";
+import {
+  APPROVAL_MARKER_TTL_MS,
+  cancelQuietly,
+  checkWithinBudgets,
+  countWrongAnswer,
+} from "../flow/verify.js";
 import { maskDestination } from "../mask.js";
-import { callProvider, regenerateSession, saveSession } from "../outage.js";
+import { regenerateSession, saveSession } from "../outage.js";
 import {
   attemptsLeft,
   ENROLMENT_VERSION,
@@ -19,7 +24,6 @@ import {
   type SecondFactorRecord,
   withoutFields,
 } from "../record/index.js";
-import { lockedProblem } from "../respond/problems.js";
 import { failClosed } from "../stores/factor-arguments.js";
 import { mayManage, throughChallenge } from "./access.js";
 import { enrolmentAnswer, refuseOnSettings } from "./page.js";
@@ -244,41 +248,15 @@ async function wrongEnrolmentCode(
   enrolment: PendingEnrolment,
   hold: string,
 ): Promise<Decision> {
-  const { config, limits, respond, user, record, json } = context;
-  // Rule 7: the same count of wrong answers as the challenge; nothing here resets it.
-  const counted = await limits.recordWrongCode(user.id, hold);
-  const checked: PendingEnrolment = { ...enrolment, checksUsed: enrolment.checksUsed + 1 };
-  const left = attemptsLeft(checked);
-  if (left === 0) {
-    await cancelQuietly(context, enrolment.sid);
-    await commit(context, { ...withoutFields(record, "enrolment"), notice: "too_many_attempts" });
-  } else {
-    await commit(context, { ...record, enrolment: checked, notice: "wrong_code" });
-  }
-  config.emit({
-    type: "code.failed",
-    userId: user.id,
-    channel: enrolment.channel,
-    maskedDestination: enrolment.maskedDestination,
-    attemptsLeft: left,
-    failures: counted.failures,
+  const { config, record } = context;
+  let spent = false;
+  const answer = await countWrongAnswer(context, enrolment, hold, (checksUsed, left) => {
+    spent = left === 0;
+    return spent
+      ? { ...withoutFields(record, "enrolment"), notice: "too_many_attempts" }
+      : { ...record, enrolment: { ...enrolment, checksUsed }, notice: "wrong_code" };
   });
-  if (counted.locked && counted.newlyLocked !== false) {
-    config.emit({
-      type: "locked",
-      userId: user.id,
-      failures: counted.failures,
-      lockSeconds: counted.lockSeconds,
-      lockNumber: counted.lockNumber,
-    });
-  }
-  if (!json) return respond.redirect(`${config.basePath}/setup${left === 0 ? "" : "/phone"}`);
-  if (counted.locked) return respond.problem(true, lockedProblem(counted.lockSeconds));
-  return respond.json(422, {
-    error: "wrong_code",
-    message: respond.format("notice_wrong_code"),
-    attemptsLeft: left,
-  });
+  return answer ?? context.respond.redirect(`${config.basePath}/setup${spent ? "" : "/phone"}`);
 }
 
 async function enrolmentDied(
@@ -299,15 +277,4 @@ async function refuseOnCodePage(
   if (context.recordChanged) await commit(context, context.record);
   const message = context.respond.format(key, { ...context.config.codeLength });
   return enrolmentAnswer(context, context.record, 400, { field: "code", error, message });
-}
-
-/** Ends a verification at the provider; an outage here is logged (by callProvider) and ignored. */
-async function cancelQuietly(context: FlowContext, sid: string): Promise<void> {
-  try {
-    await callProvider(context.config, "cancel", context.user.id, () =>
-      context.config.provider.cancel({ sid }),
-    );
-  } catch {
-    // Nothing to undo: the record drops the enrolment either way.
-  }
 }
