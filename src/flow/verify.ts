@@ -1,6 +1,7 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
 import { callProvider, regenerateSession, saveSession } from "../outage.js";
+import type { MessageKey } from "../pages/messages.js";
 import type { CheckVerificationResult } from "../providers/index.js";
 import {
   attemptsLeft,
@@ -133,24 +134,9 @@ export async function checkWithinBudgets(
 }
 
 async function approve(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
-  const { config, limits, respond, session, user, record, json } = context;
-  // Rule 3: one approval verifies at most one session, once.
-  if (!(await limits.claimOnce(`approval:${pending.sid}`, APPROVAL_MARKER_TTL_MS))) {
-    await limits.releaseCheck(user.id, hold);
-    return json
-      ? respond.json(409, { error: "approval_already_used", message: respond.format("error_no_pending") })
-      : respond.redirect(config.basePath);
-  }
-  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
-  // was in flight), a right code does not verify.
-  const lock = await limits.recordSuccess(user.id, hold);
-  if (lock.locked) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: lock.retryAfterSeconds,
-    });
-  }
+  const { config, respond, session, user, record, json } = context;
+  const refused = await acceptApproval(context, pending.sid, hold, "error_no_pending", config.basePath);
+  if (refused !== undefined) return refused;
   const returnTo = record.returnTo ?? config.defaultReturnTo;
   // A new CSRF token and budget key with the new session id; the return-to is consumed.
   const verified: SecondFactorRecord = {
@@ -182,6 +168,40 @@ function wrongCode(context: FlowContext, pending: PendingChallenge, hold: string
       ? { ...withoutFields(record, "pending"), notice: "too_many_attempts" }
       : { ...record, pending: { ...pending, checksUsed }, notice: "wrong_code" },
   ).then((decision) => decision ?? context.respond.redirect(config.basePath));
+}
+
+/**
+ * Turns an approval into a success of the account, for the challenge and the enrolment alike, or
+ * answers why it cannot: rule 3 (one approval is used once: 409 in JSON, else a redirect to
+ * `usedRedirect`) and rule 7 (once the account is locked, while this check was in flight, a right
+ * code does not pass: 429). `undefined` when the caller goes on.
+ * @example
+ * const refused = await acceptApproval(context, pending.sid, hold, "error_no_pending", config.basePath);
+ * if (refused !== undefined) return refused;
+ */
+export async function acceptApproval(
+  context: FlowContext,
+  sid: string,
+  hold: string,
+  usedMessage: MessageKey,
+  usedRedirect: string,
+): Promise<Decision | undefined> {
+  const { limits, respond, user, json } = context;
+  if (!(await limits.claimOnce(`approval:${sid}`, APPROVAL_MARKER_TTL_MS))) {
+    await limits.releaseCheck(user.id, hold);
+    return json
+      ? respond.json(409, { error: "approval_already_used", message: respond.format(usedMessage) })
+      : respond.redirect(usedRedirect);
+  }
+  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
+  // was in flight), a right code does not verify.
+  const lock = await limits.recordSuccess(user.id, hold);
+  if (!lock.locked) return undefined;
+  return refuseLimited(context, "check", {
+    ok: false,
+    scope: "lock",
+    retryAfterSeconds: lock.retryAfterSeconds,
+  });
 }
 
 /**

@@ -6,14 +6,9 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
 import { commit, type FlowContext } from "../flow/context.js";
-import { providerRateLimited, refuseLimited } from "../flow/refusals.js";
+import { providerRateLimited } from "../flow/refusals.js";
 import { startWithinBudgets } from "../flow/send.js";
-import {
-  APPROVAL_MARKER_TTL_MS,
-  cancelQuietly,
-  checkWithinBudgets,
-  countWrongAnswer,
-} from "../flow/verify.js";
+import { acceptApproval, cancelQuietly, checkWithinBudgets, countWrongAnswer } from "../flow/verify.js";
 import { maskDestination } from "../mask.js";
 import { regenerateSession, saveSession } from "../outage.js";
 import {
@@ -163,22 +158,11 @@ async function addEnrolled(
   enrolment: PendingEnrolment,
   hold: string,
 ): Promise<Decision> {
-  const { config, limits, respond, session, user, record, json } = context;
-  // Rule 3: one approval is used once.
-  if (!(await limits.claimOnce(`approval:${enrolment.sid}`, APPROVAL_MARKER_TTL_MS))) {
-    await limits.releaseCheck(user.id, hold);
-    return json
-      ? respond.json(409, { error: "approval_already_used", message: respond.format("error_no_enrolment") })
-      : respond.redirect(`${config.basePath}/setup`);
-  }
-  const lock = await limits.recordSuccess(user.id, hold);
-  if (lock.locked) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: lock.retryAfterSeconds,
-    });
-  }
+  const { config, respond, session, user, record, json } = context;
+  // Rule 3 (one approval, once) and rule 7 (no pass once locked), as for the challenge.
+  const setup = `${config.basePath}/setup`;
+  const refused = await acceptApproval(context, enrolment.sid, hold, "error_no_enrolment", setup);
+  if (refused !== undefined) return refused;
   const now = config.now();
   const added = await failClosed(() =>
     config.factors.addFactor(user.id, {
