@@ -1,5 +1,6 @@
 import type { CoreGuard, GuardPolicy, SecondFactorCore, SecondFactorUser } from "./boundary.js";
 import { withoutVoidPending } from "./flow/context.js";
+import { isOnFileId, onFileDestinations } from "./flow/destinations.js";
 import { createFlow } from "./flow/index.js";
 import { createGuard } from "./guard/index.js";
 import type { Limits } from "./limits/index.js";
@@ -14,6 +15,7 @@ import {
   type SecondFactorStepUpStatus,
   statusOfRecord,
 } from "./status.js";
+import type { FactorStore } from "./stores/index.js";
 import { isThenable } from "./thenable.js";
 
 /**
@@ -30,6 +32,14 @@ export interface SecondFactorCoreInstance<Native> extends SecondFactorCore<Nativ
    * await core.unlock(user.id);
    */
   unlock(userId: string): Promise<void>;
+  /**
+   * The parsed `factors` option: the store of enrolled factors, for an app that enrols phones it has
+   * verified itself (events are not emitted and trusted devices not revoked: that is the app's call).
+   * @default a memory store
+   * @example
+   * await core.factors.addFactor("alice", { kind: "phone", name: "Phone", destination: "+15017122661", createdAt: Date.now(), verifiedAt: Date.now() });
+   */
+  readonly factors: FactorStore;
   /** The flow's login path, for adapters that link to it. @default "/login" */
   readonly loginPath: string;
   /**
@@ -85,6 +95,7 @@ export function createSecondFactorCore<Native>(
   return {
     basePath: config.basePath,
     loginPath: config.loginPath,
+    factors: config.factors,
     sessionKey: config.sessionKey,
     bodyLimit: config.bodyLimit,
     allowClientSideSessions: config.allowClientSideSessions,
@@ -105,7 +116,10 @@ export function createSecondFactorCore<Native>(
       const maxAgeMs = parseStatusOptions(options);
       const stored = user === null ? undefined : readRecord(raw, user.id);
       if (stored === undefined || user === null) return statusOfRecord(undefined, config.now(), maxAgeMs);
-      const record = withoutVoidPending(shared, limits, stored, user);
+      // status() reads no store: a challenge to an enrolled phone is checked by the flow, one to the
+      // phone on file here.
+      const enrolled = stored.pending?.factorId !== undefined && !isOnFileId(stored.pending.factorId);
+      const record = enrolled ? stored : withoutVoidPending(shared, limits, stored, onFileDestinations(user));
       return statusOfRecord(record, config.now(), maxAgeMs, config.channels);
     },
   };

@@ -26,6 +26,7 @@ import type {
   SecondFactorStatusOptions,
   SecondFactorStepUpStatus,
 } from "../../src/status.js";
+import type { FactorStore } from "../../src/stores/index.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { statusReaderFor } from "../shared/session-status.js";
 import { unlockerFor } from "../shared/unlock.js";
@@ -67,7 +68,8 @@ export type SecondFactorPolicy = GuardPolicy<Request>;
  */
 export interface SecondFactor {
   /**
-   * The challenge flow (`GET /2fa`, `POST /2fa/send`, `/verify`, `/cancel` under `basePath`), as one
+   * The challenge flow (`GET /2fa`, `POST /2fa/send`, `/verify`, `/cancel` under `basePath`) and the
+   * settings (`GET /2fa/setup`, `/2fa/setup/phone...`, `POST /2fa/setup/remove`), as one
    * middleware. Mount it app-wide after the session middleware; it passes every other path on.
    * @example
    * app.use(mfa.routes());
@@ -123,6 +125,14 @@ export interface SecondFactor {
    * await mfa.unlock("user-42");
    */
   unlock(userId: string): Promise<void>;
+  /**
+   * The store of enrolled factors (the `factors` option, parsed): enrol a phone your app has verified
+   * itself, list an account's factors for support.
+   * @default a memory store
+   * @example
+   * await mfa.factors.addFactor("alice", { kind: "phone", name: "Phone", destination: "+15017122661", createdAt: Date.now(), verifiedAt: Date.now() });
+   */
+  readonly factors: FactorStore;
 }
 
 /**
@@ -142,6 +152,7 @@ export function secondFactor(options: SecondFactorOptions): SecondFactor {
   return {
     ...expressMiddleware(core),
     unlock: unlockerFor(core),
+    factors: core.factors,
     status: statusReaderFor(core, (req) => expressSessionPort(req, sessionOptions), "req"),
   };
 }

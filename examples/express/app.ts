@@ -79,6 +79,8 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     channels: ["sms", "call"],
     secret: setup.secondFactorSecret,
     limits: limitsFor(setup.storage),
+    // Explicit, so the start-up stays quiet until the example picks its store from DATABASE_URL/REDIS_URL.
+    factors: { kind: "memory" },
     now: setup.now,
     messages: EXAMPLE_MESSAGES,
     ...(setup.onEvent === undefined ? {} : { onEvent: setup.onEvent }),

@@ -1,6 +1,7 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
 import { callProvider, regenerateSession, saveSession } from "../outage.js";
+import type { MessageKey } from "../pages/messages.js";
 import type { CheckVerificationResult } from "../providers/index.js";
 import {
   attemptsLeft,
@@ -12,7 +13,7 @@ import {
 } from "../record/index.js";
 import { lockedProblem } from "../respond/problems.js";
 import { commit, type FlowContext } from "./context.js";
-import { destinationFor } from "./destinations.js";
+import { isOnFileId, pendingDestination } from "./destinations.js";
 import { providerRateLimited, refuseField, refuseLimited } from "./refusals.js";
 
 /**
@@ -59,38 +60,10 @@ export async function verifyCode(
   if (pending === undefined) return refuseField(context, null, "no_pending_code", "error_no_pending");
   if (attemptsLeft(pending) === 0) return verificationDied(context, pending, "max_attempts");
 
-  // Rule 7: reserve before you check. Locked, or every failure left held by a check in flight: 429.
-  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
-  if (!held.ok) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: held.retryAfterSeconds,
-    });
-  }
-  const { hold } = held;
-  let result: CheckVerificationResult;
-  try {
-    const budget = await limits.consumeCheck({
-      sessionKey: record.key,
-      userId: user.id,
-      // loadRecord dropped any challenge whose destination is no longer the user's.
-      destination: destinationFor(user, pending.channel) ?? "",
-      ip: context.request.ip,
-    });
-    if (!budget.ok) {
-      await limits.releaseCheck(user.id, hold);
-      return refuseLimited(context, "check", budget);
-    }
-    // Rule 10: checks go by Verify SID, never by destination.
-    result = await callProvider(config, "check", user.id, () =>
-      config.provider.check({ sid: pending.sid, code: normalized.code }),
-    );
-  } catch (error) {
-    // No verdict on the code: free the slot (else it lapses on its own) and answer the outage.
-    await limits.releaseCheck(user.id, hold).catch(() => undefined);
-    throw error;
-  }
+  const destination = pendingDestination(limits, context.destinations, pending)?.destination ?? "";
+  const checked = await checkWithinBudgets(context, pending.sid, normalized.code, destination);
+  if (checked.kind === "answered") return checked.decision;
+  const { result, hold } = checked;
   if (result.status === "pending") return wrongCode(context, pending, hold);
   // Rule 2: only an approval of the challenge this session started counts.
   if (result.status === "approved" && result.sid === pending.sid) return approve(context, pending, hold);
@@ -108,25 +81,62 @@ export async function verifyCode(
   }
 }
 
-async function approve(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
-  const { config, limits, respond, session, user, record, json } = context;
-  // Rule 3: one approval verifies at most one session, once.
-  if (!(await limits.claimOnce(`approval:${pending.sid}`, APPROVAL_MARKER_TTL_MS))) {
-    await limits.releaseCheck(user.id, hold);
-    return json
-      ? respond.json(409, { error: "approval_already_used", message: respond.format("error_no_pending") })
-      : respond.redirect(config.basePath);
-  }
-  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
-  // was in flight), a right code does not verify.
-  const lock = await limits.recordSuccess(user.id, hold);
-  if (lock.locked) {
-    return refuseLimited(context, "check", {
+/**
+ * The one check path of the flow and the settings (rule 7): reserve before you check (the check holds
+ * one of the account's remaining failures while the provider decides, so concurrent checks never reach
+ * it beyond the threshold), then the check budgets, then the provider by Verify SID (rule 10). A
+ * `verdict` keeps its hold: the caller turns it into a failure (`recordWrongCode`), a success
+ * (`recordSuccess`) or frees it (`releaseCheck`).
+ * @example
+ * const checked = await checkWithinBudgets(context, pending.sid, code, destination);
+ * if (checked.kind === "answered") return checked.decision;
+ */
+export async function checkWithinBudgets(
+  context: FlowContext,
+  sid: string,
+  code: string,
+  destination: string,
+): Promise<
+  | { kind: "verdict"; result: CheckVerificationResult; hold: string }
+  | { kind: "answered"; decision: Decision }
+> {
+  const { config, limits, user, record } = context;
+  // Rule 7: reserve before you check. Locked, or every failure left held by a check in flight: 429.
+  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
+  if (!held.ok) {
+    const decision = refuseLimited(context, "check", {
       ok: false,
       scope: "lock",
-      retryAfterSeconds: lock.retryAfterSeconds,
+      retryAfterSeconds: held.retryAfterSeconds,
     });
+    return { kind: "answered", decision };
   }
+  const { hold } = held;
+  try {
+    const budget = await limits.consumeCheck({
+      sessionKey: record.key,
+      userId: user.id,
+      destination,
+      ip: context.request.ip,
+    });
+    if (!budget.ok) {
+      await limits.releaseCheck(user.id, hold);
+      return { kind: "answered", decision: refuseLimited(context, "check", budget) };
+    }
+    // Rule 10: checks go by Verify SID, never by destination.
+    const result = await callProvider(config, "check", user.id, () => config.provider.check({ sid, code }));
+    return { kind: "verdict", result, hold };
+  } catch (error) {
+    // No verdict on the code: free the slot (else it lapses on its own) and answer the outage.
+    await limits.releaseCheck(user.id, hold).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function approve(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
+  const { config, respond, session, user, record, json } = context;
+  const refused = await acceptApproval(context, pending.sid, hold, "error_no_pending", config.basePath);
+  if (refused !== undefined) return refused;
   const returnTo = record.returnTo ?? config.defaultReturnTo;
   // A new CSRF token and budget key with the new session id; the return-to is consumed.
   const verified: SecondFactorRecord = {
@@ -147,28 +157,80 @@ async function approve(context: FlowContext, pending: PendingChallenge, hold: st
     channel: pending.channel,
     maskedDestination: pending.maskedDestination,
   });
+  await touchQuietly(context, pending.factorId);
   return json ? respond.json(200, { verified: true, returnTo }) : respond.redirect(returnTo);
 }
 
-async function wrongCode(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
-  const { config, limits, respond, user, record, json } = context;
-  // Rule 7: the account's count of consecutive wrong codes (the check's hold becomes the failure); no
-  // resend, new code or login resets it.
-  const counted = await limits.recordWrongCode(user.id, hold);
-  const checked: PendingChallenge = { ...pending, checksUsed: pending.checksUsed + 1 };
-  const left = attemptsLeft(checked);
-  if (left === 0) {
-    // The verification is spent: end it at the provider too, so the next send starts a new one.
-    await cancelQuietly(context, pending.sid);
-    await commit(context, { ...withoutFields(record, "pending"), notice: "too_many_attempts" });
-  } else {
-    await commit(context, { ...record, pending: checked, notice: "wrong_code" });
+function wrongCode(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
+  const { config, record } = context;
+  return countWrongAnswer(context, pending, hold, (checksUsed, left) =>
+    left === 0
+      ? { ...withoutFields(record, "pending"), notice: "too_many_attempts" }
+      : { ...record, pending: { ...pending, checksUsed }, notice: "wrong_code" },
+  ).then((decision) => decision ?? context.respond.redirect(config.basePath));
+}
+
+/**
+ * Turns an approval into a success of the account, for the challenge and the enrolment alike, or
+ * answers why it cannot: rule 3 (one approval is used once: 409 in JSON, else a redirect to
+ * `usedRedirect`) and rule 7 (once the account is locked, while this check was in flight, a right
+ * code does not pass: 429). `undefined` when the caller goes on.
+ * @example
+ * const refused = await acceptApproval(context, pending.sid, hold, "error_no_pending", config.basePath);
+ * if (refused !== undefined) return refused;
+ */
+export async function acceptApproval(
+  context: FlowContext,
+  sid: string,
+  hold: string,
+  usedMessage: MessageKey,
+  usedRedirect: string,
+): Promise<Decision | undefined> {
+  const { limits, respond, user, json } = context;
+  if (!(await limits.claimOnce(`approval:${sid}`, APPROVAL_MARKER_TTL_MS))) {
+    await limits.releaseCheck(user.id, hold);
+    return json
+      ? respond.json(409, { error: "approval_already_used", message: respond.format(usedMessage) })
+      : respond.redirect(usedRedirect);
   }
+  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
+  // was in flight), a right code does not verify.
+  const lock = await limits.recordSuccess(user.id, hold);
+  if (!lock.locked) return undefined;
+  return refuseLimited(context, "check", {
+    ok: false,
+    scope: "lock",
+    retryAfterSeconds: lock.retryAfterSeconds,
+  });
+}
+
+/**
+ * A code the provider evaluated as wrong, for the challenge and the enrolment alike (rule 7): the
+ * check's hold becomes one of the account's consecutive failures (no resend, new code or login resets
+ * it), a spent verification is ended at the provider, the record `next(checksUsed, attemptsLeft)` is
+ * saved, `code.failed` (and `locked`) fire. Resolves to the JSON answer, or `undefined` for the caller
+ * to redirect (post/redirect/get).
+ * @example
+ * const answer = await countWrongAnswer(context, pending, hold, (checksUsed, left) => ({ ...record, pending: { ...pending, checksUsed } }));
+ */
+export async function countWrongAnswer(
+  context: FlowContext,
+  verification: Pick<PendingChallenge, "sid" | "channel" | "maskedDestination" | "checksUsed">,
+  hold: string,
+  next: (checksUsed: number, attemptsLeft: number) => SecondFactorRecord,
+): Promise<Decision | undefined> {
+  const { config, limits, respond, user, json } = context;
+  const counted = await limits.recordWrongCode(user.id, hold);
+  const checksUsed = verification.checksUsed + 1;
+  const left = attemptsLeft({ checksUsed });
+  // A spent verification is ended at the provider too, so the next send starts a new one.
+  if (left === 0) await cancelQuietly(context, verification.sid);
+  await commit(context, next(checksUsed, left));
   config.emit({
     type: "code.failed",
     userId: user.id,
-    channel: pending.channel,
-    maskedDestination: pending.maskedDestination,
+    channel: verification.channel,
+    maskedDestination: verification.maskedDestination,
     attemptsLeft: left,
     failures: counted.failures,
   });
@@ -181,7 +243,7 @@ async function wrongCode(context: FlowContext, pending: PendingChallenge, hold: 
       lockNumber: counted.lockNumber,
     });
   }
-  if (!json) return respond.redirect(config.basePath);
+  if (!json) return undefined;
   if (counted.locked) return respond.problem(true, lockedProblem(counted.lockSeconds));
   return respond.json(422, {
     error: "wrong_code",
@@ -190,8 +252,26 @@ async function wrongCode(context: FlowContext, pending: PendingChallenge, hold: 
   });
 }
 
-/** Cancels a spent verification; an outage here is logged (by callProvider) and otherwise ignored. */
-async function cancelQuietly(context: FlowContext, sid: string): Promise<void> {
+/** The factor's "last used", for the settings page: informative, so a store failure is only logged. */
+async function touchQuietly(context: FlowContext, factorId: string | undefined): Promise<void> {
+  if (factorId === undefined || isOnFileId(factorId)) return;
+  const { config, user } = context;
+  try {
+    await config.factors.touchFactor(user.id, factorId, config.now());
+  } catch {
+    config.logger.warn("second-factor: the factor store failed to record a factor's last use", {
+      code: "ERR_SF_STORE_UNAVAILABLE",
+    });
+  }
+}
+
+/**
+ * Cancels a verification at the provider; an outage here is logged (by callProvider) and otherwise
+ * ignored: the caller drops it from the record either way.
+ * @example
+ * await cancelQuietly(context, pending.sid);
+ */
+export async function cancelQuietly(context: FlowContext, sid: string): Promise<void> {
   try {
     await callProvider(context.config, "cancel", context.user.id, () =>
       context.config.provider.cancel({ sid }),

@@ -1,6 +1,8 @@
 import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
-import { formatMessage, formatWait, type MessageKey, type MessageParams } from "./messages.js";
+import { formatWait, type MessageKey } from "./messages.js";
+import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
+import { enrolmentBody, settingsBody } from "./settings-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
 /**
@@ -11,7 +13,14 @@ import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPa
  * pages: { render: (view) => (view.page === "challenge" ? renderDefaultPage(view) : myProblemPage(view)) }
  */
 export function renderDefaultPage(view: PageView): string {
-  const body = view.page === "challenge" ? challengeBody(view) : problemBody(view);
+  const body =
+    view.page === "challenge"
+      ? challengeBody(view)
+      : view.page === "settings"
+        ? settingsBody(view)
+        : view.page === "enrolment"
+          ? enrolmentBody(view)
+          : problemBody(view);
   return [
     "<!doctype html>",
     `<html lang="${escapeHtml(view.lang)}">`,
@@ -108,16 +117,39 @@ function chooseForm(view: ChallengePageView, main: boolean): string {
   );
   return [
     `<form method="post" action="${escapeHtml(view.actions.send)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<fieldset${describedBy}>`,
     `<legend>${text(view, "choose_legend")}</legend>`,
     ...options,
+    phoneChoice(view),
     error === undefined
       ? ""
       : `<p class="error" id="sf-channel-error" role="alert">${escapeHtml(error.message)}</p>`,
     "</fieldset>",
     `<button type="submit"${main ? ' class="primary"' : ""}>${text(view, "send_button")}</button>`,
     "</form>",
+  ].join("\n");
+}
+
+/** With several phones, which one (field `factor`); the first is chosen unless the user picks another. */
+function phoneChoice(view: ChallengePageView): string {
+  if (view.phones.length < 2) return "";
+  const error = view.error?.field === "factor" ? view.error : undefined;
+  return [
+    `<fieldset${error === undefined ? "" : ' aria-describedby="sf-factor-error"'}>`,
+    `<legend>${text(view, "factor_legend")}</legend>`,
+    ...view.phones.map((phone, index) => {
+      const id = `sf-factor-${index}`;
+      return (
+        `<label class="choice" for="${id}"><input type="radio" id="${id}" name="factor" value="${escapeHtml(phone.factor)}"` +
+        `${index === 0 ? " checked" : ""}${error === undefined ? "" : ' aria-invalid="true"'}>` +
+        ` <span class="nowrap">${escapeHtml(phone.maskedDestination)}</span></label>`
+      );
+    }),
+    error === undefined
+      ? ""
+      : `<p class="error" id="sf-factor-error" role="alert">${escapeHtml(error.message)}</p>`,
+    "</fieldset>",
   ].join("\n");
 }
 
@@ -143,23 +175,15 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
         ? { message: view.notice.message }
         : undefined;
   const { min, max } = view.codeLength;
-  const hint =
-    min === max
-      ? text(view, "code_hint_exact", { length: min })
-      : text(view, "code_hint_range", { min, max });
-  const attempts =
-    pending.attemptsLeft === 1
-      ? text(view, "attempts_left_one")
-      : text(view, "attempts_left", { count: pending.attemptsLeft });
   const describedBy = error === undefined ? "sf-code-hint" : "sf-code-hint sf-code-error";
   const channelName = view.messages[channelNameKey(pending.channel)];
   const waiting = pending.resendInSeconds > 0;
   return [
     `<p>${text(view, "pending_intro", { channel: channelName, destination: pending.maskedDestination })}</p>`,
     `<form method="post" action="${escapeHtml(view.actions.verify)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<label for="sf-code">${text(view, "code_label")}</label>`,
-    `<p class="hint" id="sf-code-hint">${hint} ${attempts}</p>`,
+    `<p class="hint" id="sf-code-hint">${codeHint(view, view.codeLength, pending.attemptsLeft)}</p>`,
     // The error sits above the input, so the input and its button never move when it shows.
     error === undefined
       ? ""
@@ -177,7 +201,7 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
     }</p>`,
     '<div class="actions">',
     // No script counts down: until a resend is possible its button is disabled and the text says when.
-    sendButton(view, pending.channel, text(view, "resend_button"), waiting),
+    sendButton(view, pending.channel, text(view, "resend_button"), waiting, pending.factor),
     ...view.channels
       .filter((option) => option.channel !== pending.channel)
       .map((option) =>
@@ -186,28 +210,34 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
           option.channel,
           text(view, "switch_button", { channel: view.messages[channelNameKey(option.channel)] }),
           false,
+          option.channel === "email" || pending.channel === "email" ? undefined : pending.factor,
         ),
       ),
     "</div>",
     `<form method="post" action="${escapeHtml(view.actions.cancel)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<button type="submit" class="link">${text(view, "cancel_button")}</button>`,
     "</form>",
   ].join("\n");
 }
 
-function sendButton(view: ChallengePageView, channel: Channel, label: string, disabled: boolean): string {
+function sendButton(
+  view: ChallengePageView,
+  channel: Channel,
+  label: string,
+  disabled: boolean,
+  factor: string | undefined,
+): string {
   return [
     `<form method="post" action="${escapeHtml(view.actions.send)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<input type="hidden" name="channel" value="${channel}">`,
+    factor === undefined || view.phones.length < 2
+      ? ""
+      : `<input type="hidden" name="factor" value="${escapeHtml(factor)}">`,
     `<button type="submit"${disabled ? ' disabled aria-describedby="sf-resend-status"' : ""}>${label}</button>`,
     "</form>",
   ].join("\n");
-}
-
-function csrfInput(view: ChallengePageView): string {
-  return `<input type="hidden" name="_csrf" value="${escapeHtml(view.csrfToken)}">`;
 }
 
 /** Digits with optional spaces or hyphens between them, as the flow normalises them. */
@@ -218,21 +248,4 @@ function codePattern(min: number, max: number): string {
 
 function channelLabelKey(channel: Channel): MessageKey {
   return `channel_${channel}`;
-}
-
-function channelNameKey(channel: Channel): MessageKey {
-  return `channel_name_${channel}`;
-}
-
-/**
- * A message of the page's catalog as HTML: the template and every value escaped, and a masked
- * `{destination}` kept on one line (`•••• •••• 2661` must not break between its groups).
- */
-function text(view: PageView, key: MessageKey, params: MessageParams = {}): string {
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) {
-    values[name] =
-      name === "destination" ? `<span class="nowrap">${escapeHtml(value)}</span>` : escapeHtml(value);
-  }
-  return formatMessage(escapeHtml(view.messages[key]), values);
 }

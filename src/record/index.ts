@@ -19,6 +19,21 @@ export const RECORD_VERSION = 1;
  */
 export const CHECKS_PER_VERIFICATION = 5;
 
+/**
+ * How a session can pass the second factor (DESIGN §4): a code by one of the {@link Channel}s, an
+ * authenticator app, a passkey, a recovery code or a trusted device.
+ * @example
+ * const method: Method = "sms";
+ */
+export type Method = Channel | "totp" | "passkey" | "recovery" | "trusted_device";
+
+/**
+ * Every {@link Method}, for validation.
+ * @example
+ * METHODS.includes("totp"); // true
+ */
+export const METHODS: readonly Method[] = [...CHANNELS, "totp", "passkey", "recovery", "trusted_device"];
+
 /** A clock difference between instances tolerated for `verifiedAt` (a later one is void). */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -27,7 +42,16 @@ const CLOCK_SKEW_MS = 60_000;
  * @example
  * const notice: Notice = "wrong_code";
  */
-export type Notice = "sent" | "resent" | "wrong_code" | "expired" | "too_many_attempts" | "canceled";
+export type Notice =
+  | "sent"
+  | "resent"
+  | "wrong_code"
+  | "expired"
+  | "too_many_attempts"
+  | "canceled"
+  | "factor_added"
+  | "factor_removed"
+  | "enrolment_canceled";
 
 const NOTICES: readonly Notice[] = [
   "sent",
@@ -36,6 +60,9 @@ const NOTICES: readonly Notice[] = [
   "expired",
   "too_many_attempts",
   "canceled",
+  "factor_added",
+  "factor_removed",
+  "enrolment_canceled",
 ];
 
 /**
@@ -56,11 +83,43 @@ export interface PendingChallenge {
   readonly channels?: readonly Channel[];
   /** The destination as pages show it, e.g. `•••• •••• 2661`. */
   readonly maskedDestination: string;
+  /** The factor the code went to (a store id, or `on_file_phone` / `on_file_email`); absent in older records. */
+  readonly factorId?: string;
   /** HMAC of the destination: a changed phone number or e-mail address voids the challenge. */
   readonly destinationKey: string;
   /** When the last code was sent (app clock, ms). */
   readonly sentAt: number;
   /** Checks made on this `sid` (a resend keeps them: attempts left are per verification). */
+  readonly checksUsed: number;
+}
+
+/**
+ * The schema version of {@link PendingEnrolment}; an enrolment of any other version is void.
+ * @default 1
+ * @example
+ * const enrolment: PendingEnrolment = { v: ENROLMENT_VERSION, ... };
+ */
+export const ENROLMENT_VERSION = 1;
+
+/**
+ * A phone or address being enrolled (rule 11): the code went to it, and it is added only when the
+ * provider approves that code. Kept in the session (server-side), never sent to the browser.
+ * @example
+ * const enrolment: PendingEnrolment = { v: 1, kind: "phone", destination: "+15017122661", channel: "sms", channels: ["sms"], sid: "VE...", maskedDestination: "•••• •••• 2661", sentAt: Date.now(), checksUsed: 0 };
+ */
+export interface PendingEnrolment {
+  readonly v: typeof ENROLMENT_VERSION;
+  readonly kind: "phone" | "email";
+  /** E.164, or the address: what is added once the code is approved. */
+  readonly destination: string;
+  /** The channel of the last send. */
+  readonly channel: Channel;
+  /** Every channel the code went out on. */
+  readonly channels: readonly Channel[];
+  /** The provider's verification id; checks go by this. */
+  readonly sid: string;
+  readonly maskedDestination: string;
+  readonly sentAt: number;
   readonly checksUsed: number;
 }
 
@@ -72,8 +131,8 @@ export interface PendingChallenge {
 export interface Requirement {
   /** Step-up: the largest age of `verifiedAt` the route accepts, in ms. */
   readonly maxAgeMs?: number;
-  /** The channels the route accepts. */
-  readonly channels?: readonly Channel[];
+  /** The methods the route accepts (the policy's `methods`, or its alias `channels`). */
+  readonly channels?: readonly Method[];
 }
 
 /**
@@ -99,8 +158,10 @@ export interface SecondFactorRecord {
    * (rule 2). A route that refuses any of them is not met. Absent in records written before it
    * existed, which count as `[verifiedChannel]`.
    */
-  readonly verifiedMethods?: readonly Channel[];
+  readonly verifiedMethods?: readonly Method[];
   readonly pending?: PendingChallenge;
+  /** A phone or address being enrolled from the settings page. */
+  readonly enrolment?: PendingEnrolment;
   /** Where to go after passing: the GET the guard intercepted (rule 5). */
   readonly returnTo?: string;
   readonly requirement?: Requirement;
@@ -139,7 +200,7 @@ export function isVerifiedFor(
   userId: string,
   now: number,
   maxAgeMs: number | undefined,
-  channels: readonly Channel[] | undefined,
+  channels: readonly Method[] | undefined,
 ): boolean {
   if (typeof raw !== "object" || raw === null) return false;
   const record = raw as Partial<Record<keyof SecondFactorRecord, unknown>>;
@@ -155,7 +216,7 @@ export function isVerifiedFor(
 }
 
 /** Rule 2: a route is met only when every method the proof went out on is one it accepts. */
-function methodsWithin(methods: unknown, lastChannel: unknown, channels: readonly Channel[]): boolean {
+function methodsWithin(methods: unknown, lastChannel: unknown, channels: readonly Method[]): boolean {
   if (methods === undefined) return channels.includes(lastChannel as Channel);
   if (!Array.isArray(methods) || methods.length === 0) return false;
   for (let index = 0; index < methods.length; index += 1) {
@@ -179,9 +240,10 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
     if (!isTime(record.verifiedAt) || !isChannel(record.verifiedChannel)) return undefined;
   }
   if (record.verifiedMethods !== undefined) {
-    if (record.verifiedAt === undefined || !isChannelList(record.verifiedMethods)) return undefined;
+    if (record.verifiedAt === undefined || !isMethodList(record.verifiedMethods)) return undefined;
   }
   if (record.pending !== undefined && !isPending(record.pending)) return undefined;
+  if (record.enrolment !== undefined && !isEnrolment(record.enrolment)) return undefined;
   if (record.returnTo !== undefined && checkedReturnTo(record.returnTo) === undefined) return undefined;
   if (record.requirement !== undefined && !isRequirement(record.requirement)) return undefined;
   if (record.notice !== undefined && !NOTICES.includes(record.notice as Notice)) return undefined;
@@ -217,7 +279,7 @@ export function checkedReturnTo(value: unknown): string | undefined {
 export function requirementMet(
   record: SecondFactorRecord,
   now: number,
-  instanceChannels: readonly Channel[],
+  instanceChannels: readonly Method[],
 ): boolean {
   return isVerifiedFor(
     record,
@@ -233,7 +295,7 @@ export function requirementMet(
  * @example
  * attemptsLeft(record.pending); // 5 after a send, 4 after one wrong code
  */
-export function attemptsLeft(pending: PendingChallenge): number {
+export function attemptsLeft(pending: Pick<PendingChallenge, "checksUsed">): number {
   return Math.max(0, CHECKS_PER_VERIFICATION - pending.checksUsed);
 }
 
@@ -263,6 +325,7 @@ function isPending(value: unknown): value is PendingChallenge {
       (isChannelList(pending.channels) && pending.channels.includes(pending.channel))) &&
     typeof pending.maskedDestination === "string" &&
     pending.maskedDestination.length <= 128 &&
+    (pending.factorId === undefined || isFactorId(pending.factorId)) &&
     isToken(pending.destinationKey) &&
     isTime(pending.sentAt) &&
     typeof pending.checksUsed === "number" &&
@@ -272,11 +335,39 @@ function isPending(value: unknown): value is PendingChallenge {
   );
 }
 
+function isEnrolment(value: unknown): value is PendingEnrolment {
+  if (typeof value !== "object" || value === null) return false;
+  const enrolment = value as Record<string, unknown>;
+  const destination = enrolment.destination;
+  const destinationOk =
+    typeof destination === "string" &&
+    (enrolment.kind === "phone"
+      ? /^\+[1-9][0-9]{6,14}$/.test(destination)
+      : enrolment.kind === "email" && destination.includes("@") && destination.length <= 254);
+  return (
+    enrolment.v === ENROLMENT_VERSION &&
+    destinationOk &&
+    isChannel(enrolment.channel) &&
+    isChannelList(enrolment.channels) &&
+    enrolment.channels.includes(enrolment.channel) &&
+    typeof enrolment.sid === "string" &&
+    enrolment.sid.length > 0 &&
+    enrolment.sid.length <= 128 &&
+    typeof enrolment.maskedDestination === "string" &&
+    enrolment.maskedDestination.length <= 128 &&
+    isTime(enrolment.sentAt) &&
+    typeof enrolment.checksUsed === "number" &&
+    Number.isInteger(enrolment.checksUsed) &&
+    enrolment.checksUsed >= 0 &&
+    enrolment.checksUsed <= CHECKS_PER_VERIFICATION
+  );
+}
+
 function isRequirement(value: unknown): value is Requirement {
   if (typeof value !== "object" || value === null) return false;
   const requirement = value as Record<string, unknown>;
   if (requirement.maxAgeMs !== undefined && !isTime(requirement.maxAgeMs)) return false;
-  return requirement.channels === undefined || isChannelList(requirement.channels);
+  return requirement.channels === undefined || isMethodList(requirement.channels);
 }
 
 function isChannelList(value: unknown): value is readonly Channel[] {
@@ -289,8 +380,22 @@ function isChannelList(value: unknown): value is readonly Channel[] {
   );
 }
 
+function isMethodList(value: unknown): value is readonly Method[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= METHODS.length &&
+    value.every((method) => METHODS.includes(method)) &&
+    new Set(value).size === value.length
+  );
+}
+
 function isChannel(value: unknown): value is Channel {
   return typeof value === "string" && CHANNELS.includes(value as Channel);
+}
+
+function isFactorId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= 128;
 }
 
 function isToken(value: unknown): value is string {

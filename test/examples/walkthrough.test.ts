@@ -170,15 +170,17 @@ describe.each(EXAMPLES)("the %s example", (name) => {
     expect((await client.get("/transfer")).status).toBe(200);
   });
 
-  it("tells bob, who has no phone, that no second factor is set up, and sends nothing", async () => {
+  it("sends bob, who has no factor, to the settings page to enrol one, and sends nothing on its own", async () => {
     const client = app.client();
     const messagesBefore = app.emulator.messages().length;
     expect((await signIn(client, "bob", "bob-password")).status).toBe(303);
     expect((await client.get("/account")).headers.location).toBe("/2fa");
-    const page = await client.get("/2fa");
+    const challenge = await client.get("/2fa");
+    expect(challenge.status).toBe(302);
+    expect(challenge.headers.location).toBe("/2fa/setup");
+    const page = await client.get("/2fa/setup");
     expect(page.status).toBe(200);
-    expect(page.text).toContain("No second factor set up");
-    expect(page.text).toContain("sign in as alice or carol");
+    expect(forms(page.text).some((form) => form.action.endsWith("/2fa/setup/phone"))).toBe(true);
     expect(forms(page.text).some((form) => form.action.endsWith("/2fa/send"))).toBe(false);
     const attempt = await client.post("/2fa/send").type("form").send({ channel: "sms" });
     expect(attempt.status).toBeGreaterThanOrEqual(400);
