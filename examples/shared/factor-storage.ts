@@ -118,3 +118,14 @@ function redactedDatabaseUrl(raw: string): string {
   }
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
+
+/**
+ * The account's enrolled phone numbers (E.164), oldest first, for the pages (which mask them). A store
+ * that fails rejects with `ERR_SF_STORE_UNAVAILABLE`, which the apps answer with 503.
+ * @example
+ * const phones = await enrolledPhones(setup.factors, user.id);
+ */
+export async function enrolledPhones(store: FactorStore, userId: string): Promise<string[]> {
+  const factors = await store.listFactors(userId);
+  return factors.flatMap((factor) => (factor.kind === "phone" ? [factor.destination] : []));
+}

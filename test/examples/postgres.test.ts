@@ -1,0 +1,64 @@
+/**
+ * The examples with DATABASE_URL on a real PostgreSQL (started by the test): the tables are made at
+ * start, and alice's and carol's phones are enrolled once however often the app starts.
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, postgresSuiteRuns, startPostgresServer } from "../helpers/postgres-server.js";
+import { EXAMPLES, type RunningApp, startApp } from "./helpers.js";
+
+describe.runIf(postgresSuiteRuns("the examples on PostgreSQL"))("the examples on PostgreSQL", () => {
+  let server: PostgresServer;
+
+  beforeAll(async () => {
+    server = await startPostgresServer();
+    const admin = new pg.Pool({ ...server.connection });
+    try {
+      for (const name of EXAMPLES) await admin.query(`CREATE DATABASE sf_example_${name}`);
+    } finally {
+      await admin.end();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  describe.each(EXAMPLES)("the %s example", (name) => {
+    const env = () => ({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${server.port}/sf_example_${name}`,
+    });
+    const running: RunningApp[] = [];
+    const start = async () => {
+      const app = await startApp(name, { env: env() });
+      running.push(app);
+      return app;
+    };
+    const stop = async (app: RunningApp) => {
+      expect(app.unexpected).toEqual([]);
+      running.splice(running.indexOf(app), 1);
+      await app.close();
+    };
+    afterAll(async () => {
+      for (const app of running.splice(0)) await app.close();
+    });
+
+    it("makes the tables at start and enrols alice's and carol's phones once, however often it starts", async () => {
+      await stop(await start());
+      await stop(await start());
+      const app = await start();
+      const alice = await app.prepared.setup.factors.listFactors("usr_1001");
+      const carol = await app.prepared.setup.factors.listFactors("usr_1002");
+      expect(alice.map((factor) => [factor.kind, "destination" in factor && factor.destination])).toEqual([
+        ["phone", "+15017122661"],
+      ]);
+      expect(carol.map((factor) => [factor.kind, "destination" in factor && factor.destination])).toEqual([
+        ["phone", "+12025550123"],
+      ]);
+      expect(app.prepared.setup.factorBackend).toEqual({
+        kind: "postgres",
+        url: `postgres://127.0.0.1:${server.port}/sf_example_${name}`,
+      });
+      await stop(app);
+    });
+  });
+});
