@@ -2,7 +2,7 @@
  * The core/adapter boundary (DESIGN §3). Adapters translate a framework request into these plain
  * shapes and the core's {@link Decision} back into a response. Nothing here knows Express or Koa.
  */
-import type { Channel } from "./providers/index.js";
+import type { Method } from "./record/index.js";
 
 /** The user the app's `user(...)` callback returned: who is logged in, and where codes may go. */
 export interface SecondFactorUser {
@@ -131,8 +131,15 @@ export const NEXT: Decision = Object.freeze({ kind: "next" });
 export interface GuardPolicy<Native> {
   /** Step-up: the second factor must have been passed at most this long ago (`"5m"`, `"30s"`, or ms). */
   maxAge?: string | number;
-  /** The channels this route accepts. @default the instance's `channels` */
-  channels?: readonly Channel[];
+  /**
+   * The methods this route accepts: a session that passed by any other is sent through the challenge.
+   * @default the instance's `channels`
+   * @example
+   * mfa.requireSecondFactor({ methods: ["sms"] })
+   */
+  methods?: readonly Method[];
+  /** The former name of {@link GuardPolicy.methods}, kept as an alias until 1.0; do not pass both. @deprecated use `methods` */
+  channels?: readonly Method[];
   /** Apply the guard only when this returns true (e.g. skip for a trusted network). @default always */
   when?: (request: Native) => boolean | Promise<boolean>;
 }

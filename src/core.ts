@@ -14,6 +14,7 @@ import {
   type SecondFactorStepUpStatus,
   statusOfRecord,
 } from "./status.js";
+import type { FactorStore } from "./stores/index.js";
 import { isThenable } from "./thenable.js";
 
 /**
@@ -30,6 +31,14 @@ export interface SecondFactorCoreInstance<Native> extends SecondFactorCore<Nativ
    * await core.unlock(user.id);
    */
   unlock(userId: string): Promise<void>;
+  /**
+   * The parsed `factors` option: the store of enrolled factors, for an app that enrols phones it has
+   * verified itself (events are not emitted and trusted devices not revoked: that is the app's call).
+   * @default a memory store
+   * @example
+   * await core.factors.addFactor("alice", { kind: "phone", name: "Phone", destination: "+15017122661", createdAt: Date.now(), verifiedAt: Date.now() });
+   */
+  readonly factors: FactorStore;
   /** The flow's login path, for adapters that link to it. @default "/login" */
   readonly loginPath: string;
   /**
@@ -85,6 +94,7 @@ export function createSecondFactorCore<Native>(
   return {
     basePath: config.basePath,
     loginPath: config.loginPath,
+    factors: config.factors,
     sessionKey: config.sessionKey,
     bodyLimit: config.bodyLimit,
     allowClientSideSessions: config.allowClientSideSessions,

@@ -26,6 +26,7 @@ import type {
   SecondFactorStatusOptions,
   SecondFactorStepUpStatus,
 } from "../../src/status.js";
+import type { FactorStore } from "../../src/stores/index.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { statusReaderFor } from "../shared/session-status.js";
 import { unlockerFor } from "../shared/unlock.js";
@@ -123,6 +124,14 @@ export interface SecondFactor {
    * await mfa.unlock("user-42");
    */
   unlock(userId: string): Promise<void>;
+  /**
+   * The store of enrolled factors (the `factors` option, parsed): enrol a phone your app has verified
+   * itself, list an account's factors for support.
+   * @default a memory store
+   * @example
+   * await mfa.factors.addFactor("alice", { kind: "phone", name: "Phone", destination: "+15017122661", createdAt: Date.now(), verifiedAt: Date.now() });
+   */
+  readonly factors: FactorStore;
 }
 
 /**
@@ -142,6 +151,7 @@ export function secondFactor(options: SecondFactorOptions): SecondFactor {
   return {
     ...expressMiddleware(core),
     unlock: unlockerFor(core),
+    factors: core.factors,
     status: statusReaderFor(core, (req) => expressSessionPort(req, sessionOptions), "req"),
   };
 }

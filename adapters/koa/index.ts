@@ -27,6 +27,7 @@ import type {
   SecondFactorStatusOptions,
   SecondFactorStepUpStatus,
 } from "../../src/status.js";
+import type { FactorStore } from "../../src/stores/index.js";
 import { assertCalledAsFactory } from "../shared/misuse.js";
 import { statusReaderFor } from "../shared/session-status.js";
 import { unlockerFor } from "../shared/unlock.js";
@@ -130,6 +131,14 @@ export interface SecondFactor {
    * await mfa.unlock("user-42");
    */
   unlock(userId: string): Promise<void>;
+  /**
+   * The store of enrolled factors (the `factors` option, parsed): enrol a phone your app has verified
+   * itself, list an account's factors for support.
+   * @default a memory store
+   * @example
+   * await mfa.factors.addFactor("alice", { kind: "phone", name: "Phone", destination: "+15017122661", createdAt: Date.now(), verifiedAt: Date.now() });
+   */
+  readonly factors: FactorStore;
 }
 
 /**
@@ -149,6 +158,7 @@ export function secondFactor(options: SecondFactorOptions): SecondFactor {
   return {
     ...koaMiddleware(core),
     unlock: unlockerFor(core),
+    factors: core.factors,
     status: statusReaderFor(core, (ctx) => koaSessionPort(ctx, sessionOptions), "ctx"),
   };
 }

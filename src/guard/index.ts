@@ -13,10 +13,12 @@ import { wantsJson } from "../negotiate.js";
 import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "../options/checks.js";
 import type { CoreConfig } from "../options/index.js";
 import { saveSession } from "../outage.js";
-import { CHANNELS, type Channel } from "../providers/index.js";
+import type { Channel } from "../providers/index.js";
 import {
   checkedReturnTo,
   isVerifiedFor,
+  METHODS,
+  type Method,
   newRecord,
   type Requirement,
   readRecord,
@@ -30,7 +32,7 @@ import { isThenable } from "../thenable.js";
 /** A policy after validation. */
 interface ParsedPolicy<Native> {
   readonly maxAgeMs: number | undefined;
-  readonly channels: readonly Channel[] | undefined;
+  readonly channels: readonly Method[] | undefined;
   readonly when: GuardPolicy<Native>["when"] | undefined;
 }
 
@@ -66,7 +68,7 @@ export function createGuard<Native>(
         };
   // A route without `channels` accepts the instance's channels, not any: a session verified by a
   // channel since removed from the config is not met. Chosen once here, so the hot path allocates nothing.
-  const channels: readonly Channel[] = policyChannels ?? Object.freeze([...config.channels]);
+  const channels: readonly Method[] = policyChannels ?? Object.freeze([...config.channels]);
   const maxAgeSeconds = maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000);
 
   // The refusals are the same for every request of this route: made once, shared (they are frozen).
@@ -227,10 +229,17 @@ function parsePolicy<Native>(config: CoreConfig<unknown>, policy: unknown): Pars
     throw invalidOption(
       "policy",
       describeValue(policy),
-      "pass an object { maxAge?, channels?, when? } or nothing",
+      "pass an object { maxAge?, methods?, when? } or nothing",
     );
   }
-  rejectUnknownKeys(policy, ["maxAge", "channels", "when"], "policy.");
+  rejectUnknownKeys(policy, ["maxAge", "methods", "channels", "when"], "policy.");
+  if (policy.methods !== undefined && policy.channels !== undefined) {
+    throw invalidOption(
+      "channels",
+      "given together with methods",
+      'pass only "methods" ("channels" is its former name)',
+    );
+  }
   const maxAgeMs = policy.maxAge === undefined ? undefined : parseDuration(policy.maxAge, "maxAge");
   if (policy.when !== undefined && typeof policy.when !== "function") {
     throw invalidOption(
@@ -241,23 +250,37 @@ function parsePolicy<Native>(config: CoreConfig<unknown>, policy: unknown): Pars
   }
   return {
     maxAgeMs,
-    channels: parsePolicyChannels(config, policy.channels),
+    channels:
+      policy.methods !== undefined
+        ? parsePolicyMethods(config, policy.methods, "methods")
+        : parsePolicyMethods(config, policy.channels, "channels"),
     when: policy.when as GuardPolicy<Native>["when"],
   };
 }
 
-function parsePolicyChannels(config: CoreConfig<unknown>, value: unknown): readonly Channel[] | undefined {
+function parsePolicyMethods(
+  config: CoreConfig<unknown>,
+  value: unknown,
+  name: "methods" | "channels",
+): readonly Method[] | undefined {
   if (value === undefined) return undefined;
-  const fix = `use a non-empty list of channels this instance offers (${config.channels.map((channel) => `"${channel}"`).join(", ")}); add others to the top-level "channels" option first`;
-  if (!Array.isArray(value) || value.length === 0) throw invalidOption("channels", describeValue(value), fix);
-  const channels: Channel[] = [];
-  for (const channel of value) {
-    if (!CHANNELS.includes(channel) || !config.channels.includes(channel) || channels.includes(channel)) {
-      throw invalidOption("channels", `a list containing ${describeValue(channel)}`, fix);
+  const others = METHODS.filter((method) => !isChannelMethod(method));
+  const fix = `use a non-empty list of channels this instance offers (${config.channels.map((channel) => `"${channel}"`).join(", ")}) or of ${others.map((method) => `"${method}"`).join(", ")}; add channels to the top-level "channels" option first`;
+  if (!Array.isArray(value) || value.length === 0) throw invalidOption(name, describeValue(value), fix);
+  const methods: Method[] = [];
+  for (const method of value) {
+    const offered =
+      METHODS.includes(method) && (!isChannelMethod(method) || config.channels.includes(method as Channel));
+    if (!offered || methods.includes(method)) {
+      throw invalidOption(name, `a list containing ${describeValue(method)}`, fix);
     }
-    channels.push(channel);
+    methods.push(method);
   }
-  return Object.freeze(channels);
+  return Object.freeze(methods);
+}
+
+function isChannelMethod(method: Method): boolean {
+  return method === "sms" || method === "call" || method === "whatsapp" || method === "email";
 }
 
 function whenNotBoolean(value: unknown): SecondFactorError {
@@ -279,7 +302,7 @@ function keepsAlready(
   return kept.maxAgeMs === requirement.maxAgeMs && sameChannels(kept.channels, requirement.channels);
 }
 
-function sameChannels(a: readonly Channel[] | undefined, b: readonly Channel[] | undefined): boolean {
+function sameChannels(a: readonly Method[] | undefined, b: readonly Method[] | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((channel, index) => channel === b[index]);
 }

@@ -8,6 +8,7 @@ import { DEFAULT_MESSAGES, MESSAGE_KEYS, type MessageCatalog, type MessageKey } 
 import { DEFAULT_STYLESHEET, inlineStyle } from "../pages/style.js";
 import type { PageView } from "../pages/view.js";
 import { CHANNELS, type Channel, type VerificationProvider } from "../providers/index.js";
+import { createFactorStore, type FactorStore, type FactorStoreOption } from "../stores/index.js";
 import {
   describeValue,
   invalidOption,
@@ -19,6 +20,17 @@ import {
   optionalLocalPath,
   rejectUnknownKeys,
 } from "./checks.js";
+import { type PhoneNumbersConfig, type PhoneNumbersOptions, parsePhoneNumbers } from "./phone-numbers.js";
+
+/**
+ * Whether a user must enrol a factor: `"required"` sends a guarded user with no factor to
+ * `{basePath}/setup`, and refuses to remove an account's last factor; `"off"` leaves enrolment to the
+ * app (the guard shows the "no factor" page).
+ * @default "required"
+ * @example
+ * const enrolment: EnrolmentPolicy = "off";
+ */
+export type EnrolmentPolicy = "required" | "off";
 
 /**
  * The app's `user(...)` callback: who is logged in (and where codes may go), or nothing.
@@ -104,6 +116,17 @@ export interface SecondFactorOptions<Native = unknown> {
   codeLength?: number | CodeLength;
   /** How long after a send the same code can be sent again on the same channel. @default "30s" */
   resendAfter?: Duration;
+  /**
+   * Where enrolled factors live: a {@link FactorStore}, or `{ kind: "memory" }`, `{ kind: "redis", client }`,
+   * `{ kind: "postgres", pool }`. @default { kind: "memory" }, with a warning at start-up (lost on restart)
+   */
+  factors?: FactorStoreOption;
+  /** `"required"`: a user with no factor is sent to the settings page to enrol one. @default "required" */
+  enrolment?: EnrolmentPolicy;
+  /** How recent a second factor the settings routes need (rule 11; a trusted device never counts). @default "10m" */
+  manageMaxAge?: Duration;
+  /** Which phone numbers can be enrolled: `allowedCountries` (ISO 3166-1 alpha-2) and the `defaultCountry` of numbers typed without `+`. @default any country, numbers in international form only */
+  phoneNumbers?: PhoneNumbersOptions;
 }
 
 /**
@@ -132,6 +155,11 @@ export interface CoreConfig<Native> {
   readonly providerTimeoutMs: number;
   readonly codeLength: CodeLength;
   readonly resendAfterMs: number;
+  /** The parsed `factors` option. */
+  readonly factors: FactorStore;
+  readonly enrolment: EnrolmentPolicy;
+  readonly manageMaxAgeMs: number;
+  readonly phoneNumbers: PhoneNumbersConfig;
 }
 
 /**
@@ -149,6 +177,8 @@ export const DEFAULTS = Object.freeze({
   bodyLimit: 16 * 1024,
   providerTimeoutMs: 8_000,
   resendAfter: "30s",
+  enrolment: "required" as EnrolmentPolicy,
+  manageMaxAge: "10m",
 });
 
 const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
@@ -171,6 +201,10 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "providerTimeoutMs",
   "codeLength",
   "resendAfter",
+  "factors",
+  "enrolment",
+  "manageMaxAge",
+  "phoneNumbers",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -238,7 +272,21 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     ),
     codeLength: parseCodeLength(options.codeLength),
     resendAfterMs: parseDuration(options.resendAfter ?? DEFAULTS.resendAfter, "resendAfter", true),
+    factors: createFactorStore(options.factors, { logger }),
+    enrolment: parseEnrolment(options.enrolment),
+    manageMaxAgeMs: parseDuration(options.manageMaxAge ?? DEFAULTS.manageMaxAge, "manageMaxAge"),
+    phoneNumbers: parsePhoneNumbers(options.phoneNumbers),
   };
+}
+
+function parseEnrolment(value: unknown): EnrolmentPolicy {
+  if (value === undefined) return DEFAULTS.enrolment;
+  if (value === "required" || value === "off") return value;
+  throw invalidOption(
+    "enrolment",
+    describeValue(value),
+    'use "required" (users with no factor enrol one) or "off" (the app enrols factors elsewhere)',
+  );
 }
 
 function parseProvider(value: unknown): VerificationProvider {

@@ -19,6 +19,21 @@ export const RECORD_VERSION = 1;
  */
 export const CHECKS_PER_VERIFICATION = 5;
 
+/**
+ * How a session can pass the second factor (DESIGN §4): a code by one of the {@link Channel}s, an
+ * authenticator app, a passkey, a recovery code or a trusted device.
+ * @example
+ * const method: Method = "sms";
+ */
+export type Method = Channel | "totp" | "passkey" | "recovery" | "trusted_device";
+
+/**
+ * Every {@link Method}, for validation.
+ * @example
+ * METHODS.includes("totp"); // true
+ */
+export const METHODS: readonly Method[] = [...CHANNELS, "totp", "passkey", "recovery", "trusted_device"];
+
 /** A clock difference between instances tolerated for `verifiedAt` (a later one is void). */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -72,8 +87,8 @@ export interface PendingChallenge {
 export interface Requirement {
   /** Step-up: the largest age of `verifiedAt` the route accepts, in ms. */
   readonly maxAgeMs?: number;
-  /** The channels the route accepts. */
-  readonly channels?: readonly Channel[];
+  /** The methods the route accepts (the policy's `methods`, or its alias `channels`). */
+  readonly channels?: readonly Method[];
 }
 
 /**
@@ -139,7 +154,7 @@ export function isVerifiedFor(
   userId: string,
   now: number,
   maxAgeMs: number | undefined,
-  channels: readonly Channel[] | undefined,
+  channels: readonly Method[] | undefined,
 ): boolean {
   if (typeof raw !== "object" || raw === null) return false;
   const record = raw as Partial<Record<keyof SecondFactorRecord, unknown>>;
@@ -155,7 +170,7 @@ export function isVerifiedFor(
 }
 
 /** Rule 2: a route is met only when every method the proof went out on is one it accepts. */
-function methodsWithin(methods: unknown, lastChannel: unknown, channels: readonly Channel[]): boolean {
+function methodsWithin(methods: unknown, lastChannel: unknown, channels: readonly Method[]): boolean {
   if (methods === undefined) return channels.includes(lastChannel as Channel);
   if (!Array.isArray(methods) || methods.length === 0) return false;
   for (let index = 0; index < methods.length; index += 1) {
@@ -217,7 +232,7 @@ export function checkedReturnTo(value: unknown): string | undefined {
 export function requirementMet(
   record: SecondFactorRecord,
   now: number,
-  instanceChannels: readonly Channel[],
+  instanceChannels: readonly Method[],
 ): boolean {
   return isVerifiedFor(
     record,
@@ -276,7 +291,7 @@ function isRequirement(value: unknown): value is Requirement {
   if (typeof value !== "object" || value === null) return false;
   const requirement = value as Record<string, unknown>;
   if (requirement.maxAgeMs !== undefined && !isTime(requirement.maxAgeMs)) return false;
-  return requirement.channels === undefined || isChannelList(requirement.channels);
+  return requirement.channels === undefined || isMethodList(requirement.channels);
 }
 
 function isChannelList(value: unknown): value is readonly Channel[] {
@@ -285,6 +300,16 @@ function isChannelList(value: unknown): value is readonly Channel[] {
     value.length > 0 &&
     value.length <= CHANNELS.length &&
     value.every(isChannel) &&
+    new Set(value).size === value.length
+  );
+}
+
+function isMethodList(value: unknown): value is readonly Method[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= METHODS.length &&
+    value.every((method) => METHODS.includes(method)) &&
     new Set(value).size === value.length
   );
 }

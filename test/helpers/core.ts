@@ -177,6 +177,7 @@ export function harness(overrides: Partial<SecondFactorOptions<unknown>> = {}, l
     limits: budgets,
     now: clock.now,
     resendAfter: 0,
+    factors: { kind: "memory" },
     onEvent: (event) => {
       events.push(event);
     },

@@ -7,7 +7,13 @@ import { SECRET, StubProvider } from "../helpers/core.js";
 const quiet = { warn: () => {}, error: () => {} };
 
 function base(): SecondFactorOptions<unknown> {
-  return { provider: new StubProvider(), user: () => null, secret: SECRET, logger: quiet };
+  return {
+    provider: new StubProvider(),
+    user: () => null,
+    secret: SECRET,
+    logger: quiet,
+    factors: { kind: "memory" },
+  };
 }
 
 function invalid(options: unknown): Error {
