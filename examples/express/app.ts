@@ -80,6 +80,8 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     channels: ["sms", "call"],
     secret: setup.secondFactorSecret,
     limits: limitsFor(setup.storage),
+    factors: setup.factors,
+    manageMaxAge: setup.manage.ms,
     now: setup.now,
     messages: EXAMPLE_MESSAGES,
     ...(setup.onEvent === undefined ? {} : { onEvent: setup.onEvent }),
