@@ -1,11 +1,12 @@
 /**
  * The examples with DATABASE_URL on a real PostgreSQL (started by the test): the tables are made at
- * start, and alice's and carol's phones are enrolled once however often the app starts.
+ * start, alice's and carol's phones are enrolled once however often the app starts, and a PostgreSQL
+ * that goes away makes the pages that read it answer 503 until it is back.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, postgresSuiteRuns, startPostgresServer } from "../helpers/postgres-server.js";
-import { EXAMPLES, type RunningApp, startApp } from "./helpers.js";
+import { EXAMPLES, type RunningApp, signInVerified, startApp } from "./helpers.js";
 
 describe.runIf(postgresSuiteRuns("the examples on PostgreSQL"))("the examples on PostgreSQL", () => {
   let server: PostgresServer;
@@ -58,6 +59,25 @@ describe.runIf(postgresSuiteRuns("the examples on PostgreSQL"))("the examples on
         kind: "postgres",
         url: `postgres://127.0.0.1:${server.port}/sf_example_${name}`,
       });
+      await stop(app);
+    });
+
+    it("answers 503 with Retry-After while PostgreSQL is down, never a page without the store, and serves again when it is back", async () => {
+      const app = await start();
+      const client = app.client();
+      await signInVerified(app, client);
+      expect((await client.get("/account")).status).toBe(200);
+      await server.stop();
+      try {
+        const down = await client.get("/account");
+        expect(down.status).toBe(503);
+        expect(down.headers["retry-after"]).toMatch(/^\d+$/);
+        const json = await client.get("/api/me").set("Accept", "application/json");
+        expect(json.status).toBe(503);
+      } finally {
+        await server.start();
+      }
+      await expect.poll(async () => (await client.get("/account")).status, { timeout: 10_000 }).toBe(200);
       await stop(app);
     });
   });
