@@ -1,5 +1,6 @@
 import type { CoreGuard, GuardPolicy, SecondFactorCore, SecondFactorUser } from "./boundary.js";
 import { withoutVoidPending } from "./flow/context.js";
+import { isOnFileId, onFileDestinations } from "./flow/destinations.js";
 import { createFlow } from "./flow/index.js";
 import { createGuard } from "./guard/index.js";
 import type { Limits } from "./limits/index.js";
@@ -115,7 +116,10 @@ export function createSecondFactorCore<Native>(
       const maxAgeMs = parseStatusOptions(options);
       const stored = user === null ? undefined : readRecord(raw, user.id);
       if (stored === undefined || user === null) return statusOfRecord(undefined, config.now(), maxAgeMs);
-      const record = withoutVoidPending(shared, limits, stored, user);
+      // status() reads no store: a challenge to an enrolled phone is checked by the flow, one to the
+      // phone on file here.
+      const enrolled = stored.pending?.factorId !== undefined && !isOnFileId(stored.pending.factorId);
+      const record = enrolled ? stored : withoutVoidPending(shared, limits, stored, onFileDestinations(user));
       return statusOfRecord(record, config.now(), maxAgeMs, config.channels);
     },
   };

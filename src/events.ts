@@ -63,6 +63,16 @@ export type SecondFactorEvent =
       reason: "blocked" | "invalid_destination" | "channel_unavailable";
     })
   /** A state-changing flow request without a valid CSRF token. */
+  | (EventBase & {
+      type: "factor.added";
+      kind: "phone" | "email" | "totp" | "passkey";
+      maskedDestination: string;
+    })
+  | (EventBase & {
+      type: "factor.removed";
+      kind: "phone" | "email" | "totp" | "passkey";
+      maskedDestination: string;
+    })
   | (EventBase & { type: "csrf.failed"; path: string })
   /** The provider failed, timed out or refused our configuration; the flow answered 503. */
   | (EventBase & { type: "provider.error"; action: FlowAction; code: string; timeout: boolean })

@@ -14,14 +14,29 @@ import { csrfMatches } from "../record/csrf.js";
 import type { Problem, Responder } from "../respond/index.js";
 import { loginRequired, pathOf } from "../respond/login-required.js";
 import { CSRF_PROBLEM, unavailableProblem } from "../respond/problems.js";
+import { changeSettings, type SettingsRoute, showSettings } from "../settings/index.js";
 import { cancelCode } from "./cancel.js";
 import { type FlowContext, loadRecord } from "./context.js";
+import { loadAccountFactors } from "./destinations.js";
 import { sendCode } from "./send.js";
 import { showPage } from "./show.js";
 import { verifyCode } from "./verify.js";
 
-/** The routes of the challenge flow, relative to `basePath` (DESIGN §5). */
-type Route = "show" | "send" | "verify" | "cancel";
+/** The routes of the challenge flow and the settings, relative to `basePath` (DESIGN §5). */
+type Route = "show" | "send" | "verify" | "cancel" | SettingsRoute;
+
+/** The methods each route answers; others get 405 with `Allow`. */
+const ALLOWED: Readonly<Record<Route, readonly string[]>> = {
+  show: ["GET", "HEAD"],
+  send: ["POST"],
+  verify: ["POST"],
+  cancel: ["POST"],
+  setup: ["GET", "HEAD"],
+  setup_phone: ["GET", "HEAD", "POST"],
+  setup_phone_verify: ["POST"],
+  setup_phone_cancel: ["POST"],
+  setup_remove: ["POST"],
+};
 
 /**
  * The flow's two entry points, as the core exposes them.
@@ -52,9 +67,12 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
     user: SecondFactorUser | null,
   ): Promise<Decision> => {
     const json = wantsJson(request.accept);
-    const isGet = route === "show";
-    if (user === null) return noUser(config, respond, json, request.method.toUpperCase());
-    const { record, changed } = loadRecord(config, limits, session, user);
+    const method = request.method.toUpperCase();
+    const isGet = method === "GET" || method === "HEAD";
+    if (user === null) return noUser(config, respond, json, method, route);
+    // The account's factors: read from the store here, in the flow and the settings, never by the guard.
+    const account = await loadAccountFactors(config, user);
+    const { record, changed } = loadRecord(config, limits, session, user, account.destinations);
     const context: FlowContext = {
       config,
       limits,
@@ -66,8 +84,18 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       record,
       recordChanged: changed,
       path: pathOf(request.url),
+      destinations: account.destinations,
+      storedFactors: account.stored,
+      hasFactor: account.destinations.length > 0 || account.stored.length > 0,
     };
-    if (isGet) return showPage(context);
+    if (isGet) {
+      if (route === "setup" || route === "setup_phone") return showSettings(route, context);
+      // A user with nothing to be sent a code to enrols first (the return-to stays in the record).
+      if (!context.hasFactor && config.enrolment === "required" && !json) {
+        return respond.redirect(`${config.basePath}/setup`, 302);
+      }
+      return showPage(context);
+    }
 
     if (json && !isJsonContentType(request.contentType)) {
       return respond.problem(true, unsupported());
@@ -87,6 +115,10 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
         return verifyCode(context, body.fields);
       case "cancel":
         return cancelCode(context);
+      case "show":
+        return showPage(context);
+      default:
+        return changeSettings(route, context, body.fields);
     }
   };
 
@@ -96,7 +128,7 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       const route = routeOf(config.basePath, pathOf(request.url));
       if (route === undefined) return undefined;
       const method = request.method.toUpperCase();
-      const allowed = route === "show" ? ["GET", "HEAD"] : ["POST"];
+      const allowed = ALLOWED[route];
       if (!allowed.includes(method)) {
         return respond.problem(wantsJson(request.accept), {
           status: 405,
@@ -127,23 +159,34 @@ function isStoreError(error: unknown): boolean {
   return (error as { code?: unknown }).code === "ERR_SF_STORE_UNAVAILABLE";
 }
 
+const SUBPATHS: Readonly<Record<string, Route>> = {
+  "/send": "send",
+  "/verify": "verify",
+  "/cancel": "cancel",
+  "/setup": "setup",
+  "/setup/phone": "setup_phone",
+  "/setup/phone/verify": "setup_phone_verify",
+  "/setup/phone/cancel": "setup_phone_cancel",
+  "/setup/remove": "setup_remove",
+};
+
 function routeOf(basePath: string, path: string): Route | undefined {
   if (path === basePath || path === `${basePath}/`) return "show";
-  if (path === `${basePath}/send`) return "send";
-  if (path === `${basePath}/verify`) return "verify";
-  if (path === `${basePath}/cancel`) return "cancel";
-  return undefined;
+  if (!path.startsWith(`${basePath}/`)) return undefined;
+  const rest = path.slice(basePath.length);
+  return Object.hasOwn(SUBPATHS, rest) ? SUBPATHS[rest] : undefined;
 }
 
-function noUser(config: CoreConfig<unknown>, respond: Responder, json: boolean, method: string): Decision {
+function noUser(
+  config: CoreConfig<unknown>,
+  respond: Responder,
+  json: boolean,
+  method: string,
+  route: Route,
+): Decision {
   const navigation = method === "GET" || method === "HEAD";
-  return loginRequired(
-    config,
-    respond,
-    json,
-    method === "GET" ? config.basePath : undefined,
-    navigation ? 302 : 303,
-  );
+  const back = route === "setup" ? `${config.basePath}/setup` : config.basePath;
+  return loginRequired(config, respond, json, method === "GET" ? back : undefined, navigation ? 302 : 303);
 }
 
 function unsupported(): Problem {

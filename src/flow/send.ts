@@ -1,7 +1,8 @@
 import type { Decision } from "../boundary.js";
 import type { BudgetKeys, LockStatus } from "../limits/index.js";
-import { maskDestination } from "../mask.js";
 import { callProvider } from "../outage.js";
+import type { MessageKey } from "../pages/messages.js";
+import type { PageError } from "../pages/view.js";
 import type { Channel, StartVerificationResult } from "../providers/index.js";
 import {
   attemptsLeft,
@@ -24,13 +25,6 @@ export const DOUBLE_SUBMIT_WINDOW_MS = 2_000;
 
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
-/** The channel the user chose, with the destination on file for it. */
-interface Target {
-  readonly channel: Channel;
-  readonly destination: string;
-  readonly masked: string;
-}
-
 /**
  * `POST /2fa/send` with field `channel`: starts a verification, or re-sends the pending one (same
  * code, as Twilio keeps it), or switches channel; then 303 to the page (JSON: 202 with the state).
@@ -44,32 +38,90 @@ export async function sendCode(
   context: FlowContext,
   fields: Readonly<Record<string, unknown>>,
 ): Promise<Decision> {
-  const { config, limits, respond, user, record, json } = context;
-  const target = chooseTarget(context, fields.channel);
+  const { config, respond, record, json } = context;
+  const target = chooseTarget(context, fields.channel, fields.factor);
   if (!("channel" in target)) return target.refusal;
+  // A spent verification is not resent: the next send starts a new one.
+  const pending =
+    record.pending !== undefined && attemptsLeft(record.pending) > 0 ? record.pending : undefined;
+  const started = await startWithinBudgets(context, target, {
+    beforeSend: () => resendTooSoon(context, pending, target.channel),
+    duplicate: (lock) =>
+      json
+        ? respond.json(202, challengeJson(challengeData(context, record, lock)))
+        : respond.redirect(config.basePath),
+    refuseField: (field, error, key, params, status) =>
+      refuseField(context, field, error, key, params, status),
+  });
+  if (started.kind === "answered") return started.decision;
+  return recordSent(context, target, pending, started.sid, started.lock);
+}
 
+/**
+ * Where a send goes: the channel, the destination (from the server, never the request) and its mask.
+ * @example
+ * const target: SendTarget = { channel: "sms", destination: "+15017122661", masked: "•••• •••• 2661", factorId: "on_file_phone" };
+ */
+export interface SendTarget {
+  readonly channel: Channel;
+  readonly destination: string;
+  readonly masked: string;
+  readonly factorId: string;
+}
+
+/**
+ * How a caller of {@link startWithinBudgets} answers what only it knows: a refusal it makes first
+ * (`beforeSend`), a double submit (`duplicate`) and an error tied to a field of its page.
+ * @example
+ * const answers: SendAnswers = { duplicate: () => respond.redirect(basePath), refuseField: (field, error, key) => showPage(field, error, key) };
+ */
+export interface SendAnswers {
+  /** A refusal checked after the lock and before the budgets (a resend too soon), or `undefined`. */
+  readonly beforeSend?: () => Decision | undefined;
+  /** The answer to a second submit of the same click (nothing is sent). */
+  readonly duplicate: (lock: LockStatus) => Decision;
+  readonly refuseField: (
+    field: PageError["field"],
+    error: string,
+    key: MessageKey,
+    params: Readonly<Record<string, string | number>>,
+    status: number,
+  ) => Promise<Decision>;
+}
+
+/**
+ * The one send path of the flow and the settings (rule 7): refused while the account is locked, a
+ * double submit of the same record state sends once, the budgets (session, user, destination, IP) are
+ * spent before the provider is called, and its refusals answer 422 or 429. `started` carries the
+ * Verify SID of a pending verification.
+ * @example
+ * const started = await startWithinBudgets(context, target, answers);
+ * if (started.kind === "answered") return started.decision;
+ */
+export async function startWithinBudgets(
+  context: FlowContext,
+  target: SendTarget,
+  answers: SendAnswers,
+): Promise<{ kind: "started"; sid: string; lock: LockStatus } | { kind: "answered"; decision: Decision }> {
+  const { config, limits, user, record } = context;
   const lock = await limits.lockStatus(user.id);
   if (lock.locked) {
-    return refuseLimited(context, "send", {
+    const decision = refuseLimited(context, "send", {
       ok: false,
       scope: "lock",
       retryAfterSeconds: lock.retryAfterSeconds,
     });
+    return { kind: "answered", decision };
   }
-  // A spent verification is not resent: the next send starts a new one.
-  const pending =
-    record.pending !== undefined && attemptsLeft(record.pending) > 0 ? record.pending : undefined;
-  const tooSoon = resendTooSoon(context, pending, target.channel);
-  if (tooSoon !== undefined) return tooSoon;
+  const early = answers.beforeSend?.();
+  if (early !== undefined) return { kind: "answered", decision: early };
 
   // Submits made from the same record state (a double click) share one marker: one code is sent.
   const sends = record.sends ?? 0;
   const marker = `send:${record.key}:${sends}`;
   if (!(await limits.claimOnce(marker, config.providerTimeoutMs + DOUBLE_SUBMIT_WINDOW_MS))) {
     // A second submit of the same click: answer as the first will, send nothing.
-    return json
-      ? respond.json(202, challengeJson(challengeData(context, record, lock)))
-      : respond.redirect(config.basePath);
+    return { kind: "answered", decision: answers.duplicate(lock) };
   }
   let result: StartVerificationResult;
   try {
@@ -83,7 +135,7 @@ export async function sendCode(
     if (!budget.ok) {
       // Nothing was sent for this click: a retry must meet the same refusal, not the double-submit answer.
       await limits.release(marker);
-      return refuseLimited(context, "send", budget);
+      return { kind: "answered", decision: refuseLimited(context, "send", budget) };
     }
     result = await startVerification(context, target);
   } catch (error) {
@@ -91,31 +143,43 @@ export async function sendCode(
     throw error;
   }
   if (result.status !== "pending") await limits.release(marker);
-  if (result.status === "pending") return recordSent(context, target, pending, result.sid, lock);
-  if (result.status === "rate_limited") return providerRateLimited(context, "send", result.retryAfterSeconds);
-  return destinationRefused(context, target, result.status);
+  if (result.status === "pending") return { kind: "started", sid: result.sid, lock };
+  if (result.status === "rate_limited") {
+    return { kind: "answered", decision: providerRateLimited(context, "send", result.retryAfterSeconds) };
+  }
+  return { kind: "answered", decision: await destinationRefused(context, target, result.status, answers) };
 }
 
-/** The channel field checked against what this user is offered; the destination from the server. */
-function chooseTarget(context: FlowContext, chosen: unknown): Target | { refusal: Promise<Decision> } {
-  const { config, user, record } = context;
-  const options = availableChannels(config.channels, user, record.requirement);
+/** The channel (and phone) the user chose, checked against what they are offered. */
+function chooseTarget(
+  context: FlowContext,
+  chosen: unknown,
+  factor: unknown,
+): SendTarget | { refusal: Promise<Decision> } {
+  const { config, record, destinations } = context;
+  const options = availableChannels(config.channels, destinations, record.requirement);
   if (options.length === 0) return { refusal: refuseField(context, null, "no_channel", "no_channel_body") };
   if (typeof chosen !== "string" || !options.some((option) => option.channel === chosen)) {
     return { refusal: refuseField(context, "channel", "invalid_channel", "error_channel_invalid") };
   }
   const channel = chosen as Channel;
-  // Rule 2: the destination comes from the server's user, never from the request.
-  const destination = destinationFor(user, channel) as string;
-  const masked = maskDestination(destination);
-  if (!isDeliverable(destination, channel)) {
+  // Rule 2: the destination comes from the server (the store or the user on file), never from the
+  // request: `factor` only picks one of the account's own.
+  if (factor !== undefined && factor !== "" && typeof factor !== "string") {
+    return { refusal: refuseField(context, "factor", "invalid_factor", "error_factor_invalid") };
+  }
+  const picked = destinationFor(destinations, channel, factor === "" ? undefined : factor);
+  if (picked === undefined) {
+    return { refusal: refuseField(context, "factor", "invalid_factor", "error_factor_invalid") };
+  }
+  if (!isDeliverable(picked.destination, channel)) {
     return {
       refusal: refuseField(context, null, "invalid_destination", "error_invalid_destination", {
-        destination: masked,
+        destination: picked.masked,
       }),
     };
   }
-  return { channel, destination, masked };
+  return { channel, destination: picked.destination, masked: picked.masked, factorId: picked.factorId };
 }
 
 /** A resend over the same channel sooner than `resendAfter`: 429 with the seconds left. */
@@ -145,7 +209,7 @@ function resendTooSoon(
   });
 }
 
-function startVerification(context: FlowContext, target: Target): Promise<StartVerificationResult> {
+function startVerification(context: FlowContext, target: SendTarget): Promise<StartVerificationResult> {
   const { config, user } = context;
   return callProvider(config, "send", user.id, () =>
     config.provider.start({
@@ -160,7 +224,7 @@ function startVerification(context: FlowContext, target: Target): Promise<StartV
 /** The code went out: the record keeps the challenge, with every channel its code went out on. */
 async function recordSent(
   context: FlowContext,
-  target: Target,
+  target: SendTarget,
   pending: PendingChallenge | undefined,
   sid: string,
   lock: LockStatus,
@@ -178,6 +242,7 @@ async function recordSent(
       channel,
       channels: earlier.includes(channel) ? earlier : [...earlier, channel],
       maskedDestination: masked,
+      factorId: target.factorId,
       destinationKey: limits.destinationKey(target.destination),
       sentAt: config.now(),
       checksUsed: sameVerification ? pending.checksUsed : 0,
@@ -206,8 +271,9 @@ const REFUSED_DESTINATION = {
 /** The provider will not deliver to this destination or over this channel: 422, tied to the field. */
 function destinationRefused(
   context: FlowContext,
-  target: Target,
+  target: SendTarget,
   reason: keyof typeof REFUSED_DESTINATION,
+  answers: SendAnswers,
 ): Promise<Decision> {
   const { channel, masked } = target;
   context.config.emit({
@@ -220,5 +286,5 @@ function destinationRefused(
   const { field, key } = REFUSED_DESTINATION[reason];
   const error = reason === "blocked" ? "destination_blocked" : reason;
   const params: Record<string, string> = reason === "channel_unavailable" ? {} : { destination: masked };
-  return refuseField(context, field, error, key, params, 422);
+  return answers.refuseField(field, error, key, params, 422);
 }

@@ -1,5 +1,6 @@
 import type { Decision } from "../boundary.js";
 import type { LockStatus } from "../limits/index.js";
+import type { MessageKey } from "../pages/messages.js";
 import type { ChallengePageView, PageError, PageViewBase } from "../pages/view.js";
 import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } from "../record/index.js";
 import type { FlowContext } from "./context.js";
@@ -12,14 +13,17 @@ import { availableChannels } from "./destinations.js";
  */
 export type ChallengeData = Omit<ChallengePageView, keyof PageViewBase>;
 
-const NOTICE_KEYS = {
+export const NOTICE_KEYS = {
   sent: "notice_sent",
   resent: "notice_resent",
   wrong_code: "notice_wrong_code",
   expired: "notice_expired",
   too_many_attempts: "notice_too_many_attempts",
   canceled: "notice_canceled",
-} as const satisfies Record<Notice, string>;
+  factor_added: "notice_factor_added",
+  factor_removed: "notice_factor_removed",
+  enrolment_canceled: "notice_enrolment_canceled",
+} as const satisfies Record<Notice, MessageKey>;
 
 /**
  * Where the challenge stands for this session, as the page (and JSON) show it.
@@ -32,9 +36,10 @@ export function challengeData(
   lock: LockStatus,
   error?: PageError,
 ): ChallengeData {
-  const { config, respond, user } = context;
+  const { config, respond, destinations } = context;
   const now = config.now();
-  const channels = availableChannels(config.channels, user, record.requirement);
+  const channels = availableChannels(config.channels, destinations, record.requirement);
+  const phones = destinations.filter((destination) => destination.kind === "phone");
   const pending = record.pending;
   const base: ChallengeData = {
     page: "challenge",
@@ -46,6 +51,10 @@ export function challengeData(
       cancel: `${config.basePath}/cancel`,
     },
     channels,
+    phones:
+      phones.length > 1
+        ? phones.map((phone) => ({ factor: phone.factorId, maskedDestination: phone.masked }))
+        : [],
     codeLength: config.codeLength,
     ...(error === undefined ? {} : { error }),
     ...(record.notice === undefined
@@ -67,6 +76,7 @@ export function challengeData(
       : {
           pending: {
             channel: pending.channel,
+            ...(pending.factorId === undefined ? {} : { factor: pending.factorId }),
             maskedDestination: pending.maskedDestination,
             attemptsLeft: attemptsLeft(pending),
             sentAt: pending.sentAt,
@@ -93,6 +103,7 @@ export function challengeJson(data: ChallengeData): Record<string, unknown> {
     verified: data.state === "verified",
     verifiedAt: data.verified?.verifiedAt ?? null,
     channels: data.channels,
+    phones: data.phones,
     pending: data.pending ?? null,
     lockedForSeconds: data.lockedForSeconds ?? null,
     notice: data.notice?.kind ?? null,

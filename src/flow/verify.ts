@@ -12,7 +12,7 @@ import {
 } from "../record/index.js";
 import { lockedProblem } from "../respond/problems.js";
 import { commit, type FlowContext } from "./context.js";
-import { destinationFor } from "./destinations.js";
+import { isOnFileId, pendingDestination } from "./destinations.js";
 import { providerRateLimited, refuseField, refuseLimited } from "./refusals.js";
 
 /**
@@ -59,38 +59,10 @@ export async function verifyCode(
   if (pending === undefined) return refuseField(context, null, "no_pending_code", "error_no_pending");
   if (attemptsLeft(pending) === 0) return verificationDied(context, pending, "max_attempts");
 
-  // Rule 7: reserve before you check. Locked, or every failure left held by a check in flight: 429.
-  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
-  if (!held.ok) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: held.retryAfterSeconds,
-    });
-  }
-  const { hold } = held;
-  let result: CheckVerificationResult;
-  try {
-    const budget = await limits.consumeCheck({
-      sessionKey: record.key,
-      userId: user.id,
-      // loadRecord dropped any challenge whose destination is no longer the user's.
-      destination: destinationFor(user, pending.channel) ?? "",
-      ip: context.request.ip,
-    });
-    if (!budget.ok) {
-      await limits.releaseCheck(user.id, hold);
-      return refuseLimited(context, "check", budget);
-    }
-    // Rule 10: checks go by Verify SID, never by destination.
-    result = await callProvider(config, "check", user.id, () =>
-      config.provider.check({ sid: pending.sid, code: normalized.code }),
-    );
-  } catch (error) {
-    // No verdict on the code: free the slot (else it lapses on its own) and answer the outage.
-    await limits.releaseCheck(user.id, hold).catch(() => undefined);
-    throw error;
-  }
+  const destination = pendingDestination(limits, context.destinations, pending)?.destination ?? "";
+  const checked = await checkWithinBudgets(context, pending.sid, normalized.code, destination);
+  if (checked.kind === "answered") return checked.decision;
+  const { result, hold } = checked;
   if (result.status === "pending") return wrongCode(context, pending, hold);
   // Rule 2: only an approval of the challenge this session started counts.
   if (result.status === "approved" && result.sid === pending.sid) return approve(context, pending, hold);
@@ -105,6 +77,58 @@ export async function verifyCode(
       return providerRateLimited(context, "check", result.retryAfterSeconds);
     case "invalid_code":
       return refuseField(context, "code", "invalid_code", "error_code_format", { ...config.codeLength });
+  }
+}
+
+/**
+ * The one check path of the flow and the settings (rule 7): reserve before you check (the check holds
+ * one of the account's remaining failures while the provider decides, so concurrent checks never reach
+ * it beyond the threshold), then the check budgets, then the provider by Verify SID (rule 10). A
+ * `verdict` keeps its hold: the caller turns it into a failure (`recordWrongCode`), a success
+ * (`recordSuccess`) or frees it (`releaseCheck`).
+ * @example
+ * const checked = await checkWithinBudgets(context, pending.sid, code, destination);
+ * if (checked.kind === "answered") return checked.decision;
+ */
+export async function checkWithinBudgets(
+  context: FlowContext,
+  sid: string,
+  code: string,
+  destination: string,
+): Promise<
+  | { kind: "verdict"; result: CheckVerificationResult; hold: string }
+  | { kind: "answered"; decision: Decision }
+> {
+  const { config, limits, user, record } = context;
+  // Rule 7: reserve before you check. Locked, or every failure left held by a check in flight: 429.
+  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
+  if (!held.ok) {
+    const decision = refuseLimited(context, "check", {
+      ok: false,
+      scope: "lock",
+      retryAfterSeconds: held.retryAfterSeconds,
+    });
+    return { kind: "answered", decision };
+  }
+  const { hold } = held;
+  try {
+    const budget = await limits.consumeCheck({
+      sessionKey: record.key,
+      userId: user.id,
+      destination,
+      ip: context.request.ip,
+    });
+    if (!budget.ok) {
+      await limits.releaseCheck(user.id, hold);
+      return { kind: "answered", decision: refuseLimited(context, "check", budget) };
+    }
+    // Rule 10: checks go by Verify SID, never by destination.
+    const result = await callProvider(config, "check", user.id, () => config.provider.check({ sid, code }));
+    return { kind: "verdict", result, hold };
+  } catch (error) {
+    // No verdict on the code: free the slot (else it lapses on its own) and answer the outage.
+    await limits.releaseCheck(user.id, hold).catch(() => undefined);
+    throw error;
   }
 }
 
@@ -147,6 +171,7 @@ async function approve(context: FlowContext, pending: PendingChallenge, hold: st
     channel: pending.channel,
     maskedDestination: pending.maskedDestination,
   });
+  await touchQuietly(context, pending.factorId);
   return json ? respond.json(200, { verified: true, returnTo }) : respond.redirect(returnTo);
 }
 
@@ -188,6 +213,19 @@ async function wrongCode(context: FlowContext, pending: PendingChallenge, hold: 
     message: respond.format("notice_wrong_code"),
     attemptsLeft: left,
   });
+}
+
+/** The factor's "last used", for the settings page: informative, so a store failure is only logged. */
+async function touchQuietly(context: FlowContext, factorId: string | undefined): Promise<void> {
+  if (factorId === undefined || isOnFileId(factorId)) return;
+  const { config, user } = context;
+  try {
+    await config.factors.touchFactor(user.id, factorId, config.now());
+  } catch {
+    config.logger.warn("second-factor: the factor store failed to record a factor's last use", {
+      code: "ERR_SF_STORE_UNAVAILABLE",
+    });
+  }
 }
 
 /** Cancels a spent verification; an outage here is logged (by callProvider) and otherwise ignored. */

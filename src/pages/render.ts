@@ -1,6 +1,7 @@
 import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
 import { formatMessage, formatWait, type MessageKey, type MessageParams } from "./messages.js";
+import { enrolmentBody, settingsBody } from "./settings-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
 /**
@@ -11,7 +12,14 @@ import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPa
  * pages: { render: (view) => (view.page === "challenge" ? renderDefaultPage(view) : myProblemPage(view)) }
  */
 export function renderDefaultPage(view: PageView): string {
-  const body = view.page === "challenge" ? challengeBody(view) : problemBody(view);
+  const body =
+    view.page === "challenge"
+      ? challengeBody(view)
+      : view.page === "settings"
+        ? settingsBody(view)
+        : view.page === "enrolment"
+          ? enrolmentBody(view)
+          : problemBody(view);
   return [
     "<!doctype html>",
     `<html lang="${escapeHtml(view.lang)}">`,
@@ -112,12 +120,35 @@ function chooseForm(view: ChallengePageView, main: boolean): string {
     `<fieldset${describedBy}>`,
     `<legend>${text(view, "choose_legend")}</legend>`,
     ...options,
+    phoneChoice(view),
     error === undefined
       ? ""
       : `<p class="error" id="sf-channel-error" role="alert">${escapeHtml(error.message)}</p>`,
     "</fieldset>",
     `<button type="submit"${main ? ' class="primary"' : ""}>${text(view, "send_button")}</button>`,
     "</form>",
+  ].join("\n");
+}
+
+/** With several phones, which one (field `factor`); the first is chosen unless the user picks another. */
+function phoneChoice(view: ChallengePageView): string {
+  if (view.phones.length < 2) return "";
+  const error = view.error?.field === "factor" ? view.error : undefined;
+  return [
+    `<fieldset${error === undefined ? "" : ' aria-describedby="sf-factor-error"'}>`,
+    `<legend>${text(view, "factor_legend")}</legend>`,
+    ...view.phones.map((phone, index) => {
+      const id = `sf-factor-${index}`;
+      return (
+        `<label class="choice" for="${id}"><input type="radio" id="${id}" name="factor" value="${escapeHtml(phone.factor)}"` +
+        `${index === 0 ? " checked" : ""}${error === undefined ? "" : ' aria-invalid="true"'}>` +
+        ` <span class="nowrap">${escapeHtml(phone.maskedDestination)}</span></label>`
+      );
+    }),
+    error === undefined
+      ? ""
+      : `<p class="error" id="sf-factor-error" role="alert">${escapeHtml(error.message)}</p>`,
+    "</fieldset>",
   ].join("\n");
 }
 
@@ -177,7 +208,7 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
     }</p>`,
     '<div class="actions">',
     // No script counts down: until a resend is possible its button is disabled and the text says when.
-    sendButton(view, pending.channel, text(view, "resend_button"), waiting),
+    sendButton(view, pending.channel, text(view, "resend_button"), waiting, pending.factor),
     ...view.channels
       .filter((option) => option.channel !== pending.channel)
       .map((option) =>
@@ -186,6 +217,7 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
           option.channel,
           text(view, "switch_button", { channel: view.messages[channelNameKey(option.channel)] }),
           false,
+          option.channel === "email" || pending.channel === "email" ? undefined : pending.factor,
         ),
       ),
     "</div>",
@@ -196,11 +228,20 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
   ].join("\n");
 }
 
-function sendButton(view: ChallengePageView, channel: Channel, label: string, disabled: boolean): string {
+function sendButton(
+  view: ChallengePageView,
+  channel: Channel,
+  label: string,
+  disabled: boolean,
+  factor: string | undefined,
+): string {
   return [
     `<form method="post" action="${escapeHtml(view.actions.send)}">`,
     csrfInput(view),
     `<input type="hidden" name="channel" value="${channel}">`,
+    factor === undefined || view.phones.length < 2
+      ? ""
+      : `<input type="hidden" name="factor" value="${escapeHtml(factor)}">`,
     `<button type="submit"${disabled ? ' disabled aria-describedby="sf-resend-status"' : ""}>${label}</button>`,
     "</form>",
   ].join("\n");

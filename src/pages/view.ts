@@ -58,12 +58,25 @@ export interface ChannelOption {
 }
 
 /**
+ * One of the account's phones (or addresses), as a choice of the send form or a row of the settings page.
+ * @example
+ * const choice: FactorChoice = { factor: "on_file_phone", maskedDestination: "•••• •••• 2661" };
+ */
+export interface FactorChoice {
+  /** The value of the `factor` field. */
+  factor: string;
+  maskedDestination: string;
+}
+
+/**
  * The code this session is waiting for.
  * @example
  * const left = view.pending?.attemptsLeft ?? 0;
  */
 export interface PendingView {
   channel: Channel;
+  /** The factor the code went to (the resend buttons send to the same one). */
+  factor?: string;
   maskedDestination: string;
   /** Checks left on this verification (5 per verification; a resend does not reset them). */
   attemptsLeft: number;
@@ -79,7 +92,7 @@ export interface PendingView {
  * const error: PageError = { field: "code", error: "invalid_code", message: "The code is made of digits only." };
  */
 export interface PageError {
-  field: "code" | "channel" | null;
+  field: "code" | "channel" | "factor" | "phone" | "email" | null;
   /** A stable snake_case code, the same as JSON's `error`. */
   error: string;
   message: string;
@@ -99,6 +112,8 @@ export interface ChallengePageView extends PageViewBase {
   actions: { send: string; verify: string; cancel: string };
   /** The channels the user can choose (empty in state `no_channel`). */
   channels: readonly ChannelOption[];
+  /** The phones to choose from (field `factor`), when the account has more than one; else empty. */
+  phones: readonly FactorChoice[];
   pending?: PendingView;
   /** When the session passed the second factor (any state). */
   verified?: {
@@ -134,8 +149,66 @@ export interface ProblemPageView extends PageViewBase {
 }
 
 /**
+ * A factor as the settings page lists it (masked; never a full destination or a secret).
+ * @example
+ * const row: FactorRow = { factor: "f1", kind: "phone", maskedDestination: "•••• •••• 2661", onFile: false, removable: true, createdAt: 0, lastUsedAt: null };
+ */
+export interface FactorRow {
+  /** The `factor` field of its remove form. */
+  factor: string;
+  kind: "phone" | "email" | "totp" | "passkey";
+  /** Masked phone or address; empty for apps and passkeys. */
+  maskedDestination: string;
+  /** The app's own phone (the `user(...)` callback): listed, not removable here. */
+  onFile: boolean;
+  removable: boolean;
+  /** When it was added (app clock, ms); `null` for the one on file. */
+  createdAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/**
+ * The settings page, `GET {basePath}/setup`: the account's factors, add a phone, remove a factor.
+ * @example
+ * render: (view) => (view.page === "settings" ? mySettings(view) : renderDefaultPage(view))
+ */
+export interface SettingsPageView extends PageViewBase {
+  page: "settings";
+  csrfToken: string;
+  /** Form actions: `basePath + "/setup/phone"` and `"/setup/remove"`. */
+  actions: { addPhone: string; remove: string };
+  factors: readonly FactorRow[];
+  /** The phone channels a code to a new number can go by (field `channel`). */
+  phoneChannels: readonly Channel[];
+  /** Whether e-mail addresses can be added (the `email` channel is on): field `email` of the same form. */
+  emailEnabled: boolean;
+  notice?: { kind: Notice; message: string };
+  error?: PageError;
+  /** What the user typed, shown again with its error (never a destination from the server). */
+  entered?: { phone?: string; email?: string };
+}
+
+/**
+ * The enrolment code page, `GET {basePath}/setup/phone`: enter the code sent to the new phone.
+ * @example
+ * render: (view) => (view.page === "enrolment" ? myCodeForm(view) : renderDefaultPage(view))
+ */
+export interface EnrolmentPageView extends PageViewBase {
+  page: "enrolment";
+  csrfToken: string;
+  /** Form actions: `basePath + "/setup/phone/verify"` and `"/setup/phone/cancel"`. */
+  actions: { verify: string; cancel: string };
+  channel: Channel;
+  maskedDestination: string;
+  attemptsLeft: number;
+  codeLength: CodeLength;
+  notice?: { kind: Notice; message: string };
+  error?: PageError;
+}
+
+/**
  * What a page shows, as data: the `pages.render` hook receives it and returns HTML.
  * @example
  * pages: { render: (view) => view.page === "problem" ? myProblemPage(view) : renderDefaultPage(view) }
  */
-export type PageView = ChallengePageView | ProblemPageView;
+export type PageView = ChallengePageView | ProblemPageView | SettingsPageView | EnrolmentPageView;

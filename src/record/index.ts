@@ -42,7 +42,16 @@ const CLOCK_SKEW_MS = 60_000;
  * @example
  * const notice: Notice = "wrong_code";
  */
-export type Notice = "sent" | "resent" | "wrong_code" | "expired" | "too_many_attempts" | "canceled";
+export type Notice =
+  | "sent"
+  | "resent"
+  | "wrong_code"
+  | "expired"
+  | "too_many_attempts"
+  | "canceled"
+  | "factor_added"
+  | "factor_removed"
+  | "enrolment_canceled";
 
 const NOTICES: readonly Notice[] = [
   "sent",
@@ -51,6 +60,9 @@ const NOTICES: readonly Notice[] = [
   "expired",
   "too_many_attempts",
   "canceled",
+  "factor_added",
+  "factor_removed",
+  "enrolment_canceled",
 ];
 
 /**
@@ -71,11 +83,43 @@ export interface PendingChallenge {
   readonly channels?: readonly Channel[];
   /** The destination as pages show it, e.g. `•••• •••• 2661`. */
   readonly maskedDestination: string;
+  /** The factor the code went to (a store id, or `on_file_phone` / `on_file_email`); absent in older records. */
+  readonly factorId?: string;
   /** HMAC of the destination: a changed phone number or e-mail address voids the challenge. */
   readonly destinationKey: string;
   /** When the last code was sent (app clock, ms). */
   readonly sentAt: number;
   /** Checks made on this `sid` (a resend keeps them: attempts left are per verification). */
+  readonly checksUsed: number;
+}
+
+/**
+ * The schema version of {@link PendingEnrolment}; an enrolment of any other version is void.
+ * @default 1
+ * @example
+ * const enrolment: PendingEnrolment = { v: ENROLMENT_VERSION, ... };
+ */
+export const ENROLMENT_VERSION = 1;
+
+/**
+ * A phone or address being enrolled (rule 11): the code went to it, and it is added only when the
+ * provider approves that code. Kept in the session (server-side), never sent to the browser.
+ * @example
+ * const enrolment: PendingEnrolment = { v: 1, kind: "phone", destination: "+15017122661", channel: "sms", channels: ["sms"], sid: "VE...", maskedDestination: "•••• •••• 2661", sentAt: Date.now(), checksUsed: 0 };
+ */
+export interface PendingEnrolment {
+  readonly v: typeof ENROLMENT_VERSION;
+  readonly kind: "phone" | "email";
+  /** E.164, or the address: what is added once the code is approved. */
+  readonly destination: string;
+  /** The channel of the last send. */
+  readonly channel: Channel;
+  /** Every channel the code went out on. */
+  readonly channels: readonly Channel[];
+  /** The provider's verification id; checks go by this. */
+  readonly sid: string;
+  readonly maskedDestination: string;
+  readonly sentAt: number;
   readonly checksUsed: number;
 }
 
@@ -116,6 +160,8 @@ export interface SecondFactorRecord {
    */
   readonly verifiedMethods?: readonly Channel[];
   readonly pending?: PendingChallenge;
+  /** A phone or address being enrolled from the settings page. */
+  readonly enrolment?: PendingEnrolment;
   /** Where to go after passing: the GET the guard intercepted (rule 5). */
   readonly returnTo?: string;
   readonly requirement?: Requirement;
@@ -197,6 +243,7 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
     if (record.verifiedAt === undefined || !isChannelList(record.verifiedMethods)) return undefined;
   }
   if (record.pending !== undefined && !isPending(record.pending)) return undefined;
+  if (record.enrolment !== undefined && !isEnrolment(record.enrolment)) return undefined;
   if (record.returnTo !== undefined && checkedReturnTo(record.returnTo) === undefined) return undefined;
   if (record.requirement !== undefined && !isRequirement(record.requirement)) return undefined;
   if (record.notice !== undefined && !NOTICES.includes(record.notice as Notice)) return undefined;
@@ -248,7 +295,7 @@ export function requirementMet(
  * @example
  * attemptsLeft(record.pending); // 5 after a send, 4 after one wrong code
  */
-export function attemptsLeft(pending: PendingChallenge): number {
+export function attemptsLeft(pending: Pick<PendingChallenge, "checksUsed">): number {
   return Math.max(0, CHECKS_PER_VERIFICATION - pending.checksUsed);
 }
 
@@ -278,12 +325,41 @@ function isPending(value: unknown): value is PendingChallenge {
       (isChannelList(pending.channels) && pending.channels.includes(pending.channel))) &&
     typeof pending.maskedDestination === "string" &&
     pending.maskedDestination.length <= 128 &&
+    (pending.factorId === undefined || isFactorId(pending.factorId)) &&
     isToken(pending.destinationKey) &&
     isTime(pending.sentAt) &&
     typeof pending.checksUsed === "number" &&
     Number.isInteger(pending.checksUsed) &&
     pending.checksUsed >= 0 &&
     pending.checksUsed <= CHECKS_PER_VERIFICATION
+  );
+}
+
+function isEnrolment(value: unknown): value is PendingEnrolment {
+  if (typeof value !== "object" || value === null) return false;
+  const enrolment = value as Record<string, unknown>;
+  const destination = enrolment.destination;
+  const destinationOk =
+    typeof destination === "string" &&
+    (enrolment.kind === "phone"
+      ? /^\+[1-9][0-9]{6,14}$/.test(destination)
+      : enrolment.kind === "email" && destination.includes("@") && destination.length <= 254);
+  return (
+    enrolment.v === ENROLMENT_VERSION &&
+    destinationOk &&
+    isChannel(enrolment.channel) &&
+    isChannelList(enrolment.channels) &&
+    enrolment.channels.includes(enrolment.channel) &&
+    typeof enrolment.sid === "string" &&
+    enrolment.sid.length > 0 &&
+    enrolment.sid.length <= 128 &&
+    typeof enrolment.maskedDestination === "string" &&
+    enrolment.maskedDestination.length <= 128 &&
+    isTime(enrolment.sentAt) &&
+    typeof enrolment.checksUsed === "number" &&
+    Number.isInteger(enrolment.checksUsed) &&
+    enrolment.checksUsed >= 0 &&
+    enrolment.checksUsed <= CHECKS_PER_VERIFICATION
   );
 }
 
@@ -316,6 +392,10 @@ function isMethodList(value: unknown): value is readonly Method[] {
 
 function isChannel(value: unknown): value is Channel {
   return typeof value === "string" && CHANNELS.includes(value as Channel);
+}
+
+function isFactorId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= 128;
 }
 
 function isToken(value: unknown): value is string {

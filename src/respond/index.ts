@@ -2,7 +2,14 @@ import type { Decision, DecisionHeaders } from "../boundary.js";
 import type { CoreConfig } from "../options/index.js";
 import { formatMessage, formatWait, type MessageKey, type MessageParams } from "../pages/messages.js";
 import { renderDefaultPage } from "../pages/render.js";
-import type { ChallengePageView, PageView, PageViewBase, ProblemPageView } from "../pages/view.js";
+import type {
+  ChallengePageView,
+  EnrolmentPageView,
+  PageView,
+  PageViewBase,
+  ProblemPageView,
+  SettingsPageView,
+} from "../pages/view.js";
 
 /**
  * A refusal: its status, stable code, and the texts that say what happened and what to do.
@@ -36,6 +43,11 @@ export interface Responder {
   json(status: number, body: unknown, headers?: DecisionHeaders): Decision;
   /** A challenge page (status in the view), rendered by the app's hook or the default pages. */
   challenge(view: Omit<ChallengePageView, keyof PageViewBase>, status: number): Decision;
+  /** A settings or enrolment page (status in the view). */
+  settings(
+    view: Omit<SettingsPageView, keyof PageViewBase> | Omit<EnrolmentPageView, keyof PageViewBase>,
+    status: number,
+  ): Decision;
   /** A refusal as a page or as JSON `{ error, message, retryAfter? }`. */
   problem(json: boolean, problem: Problem): Decision;
   /** The common part of every page view. */
@@ -97,6 +109,8 @@ export function createResponder(config: CoreConfig<unknown>): Responder {
       headers: withSecurity(headers),
     }),
     challenge: (view, status) => page({ ...viewBase(status), ...view } as ChallengePageView),
+    settings: (view, status) =>
+      page({ ...viewBase(status), ...view } as SettingsPageView | EnrolmentPageView),
     problem(wantsJson, problem) {
       const retry = problem.retryAfterSeconds;
       const params: MessageParams =

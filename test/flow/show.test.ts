@@ -1,5 +1,6 @@
 /** The challenge flow, GET /2fa: the challenge page (split from the one flow test by route). */
 import { describe, expect, it } from "vitest";
+import { newRecord } from "../../src/record/index.js";
 import {
   ALICE,
   BOB,
@@ -56,8 +57,18 @@ describe("GET /2fa", () => {
     });
   });
 
-  it("tells a user with no phone that no second factor is set up, and sends nothing", async () => {
+  it('sends a user with no factor to the settings page under enrolment "required", keeping the return-to', async () => {
     const h = harness();
+    const session = new FakeSession();
+    session.value = { ...newRecord("bob"), returnTo: "/account" };
+    const page = await showPage(h, session, BOB);
+    expect(page).toMatchObject({ kind: "redirect", status: 302, location: "/2fa/setup" });
+    expect((session.value as { returnTo?: string }).returnTo).toBe("/account");
+    expect(h.provider.starts).toHaveLength(0);
+  });
+
+  it('tells a user with no phone that no second factor is set up under enrolment "off", and sends nothing', async () => {
+    const h = harness({ enrolment: "off" });
     const session = new FakeSession();
     const page = await showPage(h, session, BOB);
     expect(page).toMatchObject({ status: 200 });

@@ -156,7 +156,7 @@ describe("pages", () => {
   });
 
   it("link out of the flow on every page, to defaultReturnTo, so no state is a dead end", async () => {
-    const h = harness({ defaultReturnTo: "/home", user: () => BOB });
+    const h = harness({ defaultReturnTo: "/home", user: () => BOB, enrolment: "off" });
     const session = new FakeSession();
     const footer = '<footer><a href="/home">Back to the site</a></footer>';
     const noChannel = bodyText(await showPage(h, session, BOB));

@@ -1,0 +1,67 @@
+/**
+ * The settings routes (DESIGN §5 `/2fa/setup...`): the settings page, phone and e-mail enrolment, and
+ * removal. The flow's dispatcher has read the body and checked the CSRF token (rule 6) before these
+ * run; each asks rule 11 ({@link mayManage}) first.
+ */
+import type { Decision } from "../boundary.js";
+import { commit, type FlowContext } from "../flow/context.js";
+import { withoutFields } from "../record/index.js";
+import { mayManage, throughChallenge } from "./access.js";
+import { cancelEnrolment, startEnrolment, verifyEnrolment } from "./enrol.js";
+import { enrolmentAnswer, settingsAnswer } from "./page.js";
+import { removeFactor } from "./remove.js";
+
+/**
+ * The settings routes, relative to `basePath`: `setup` (`GET /setup`), `setup_phone` (`GET` the code
+ * page, `POST` start), `setup_phone_verify`, `setup_phone_cancel`, `setup_remove`.
+ * @example
+ * const route: SettingsRoute = "setup_remove";
+ */
+export type SettingsRoute =
+  | "setup"
+  | "setup_phone"
+  | "setup_phone_verify"
+  | "setup_phone_cancel"
+  | "setup_remove";
+
+/**
+ * `GET {basePath}/setup` (the settings page) and `GET {basePath}/setup/phone` (the code page). A
+ * one-time notice is shown once and then dropped. A session that may not manage factors goes through
+ * the challenge first (rule 11).
+ * @example
+ * return showSettings("setup", context);
+ */
+export async function showSettings(route: SettingsRoute, context: FlowContext): Promise<Decision> {
+  if (!mayManage(context)) return throughChallenge(context);
+  const shown = context.record;
+  if (route === "setup_phone" && shown.enrolment === undefined) {
+    if (context.recordChanged) await commit(context, shown);
+    return context.respond.redirect(`${context.config.basePath}/setup`, 302);
+  }
+  if (shown.notice !== undefined) await commit(context, withoutFields(shown, "notice"));
+  else if (context.recordChanged) await commit(context, shown);
+  return route === "setup_phone" ? enrolmentAnswer(context, shown, 200) : settingsAnswer(context, shown, 200);
+}
+
+/**
+ * The settings' POST routes, after the body and CSRF checks.
+ * @example
+ * return changeSettings("setup_remove", context, body.fields);
+ */
+export function changeSettings(
+  route: SettingsRoute,
+  context: FlowContext,
+  fields: Readonly<Record<string, unknown>>,
+): Promise<Decision> {
+  switch (route) {
+    case "setup":
+    case "setup_phone":
+      return startEnrolment(context, fields);
+    case "setup_phone_verify":
+      return verifyEnrolment(context, fields);
+    case "setup_phone_cancel":
+      return cancelEnrolment(context);
+    case "setup_remove":
+      return removeFactor(context, fields);
+  }
+}
