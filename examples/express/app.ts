@@ -74,7 +74,8 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     provider: setup.provider,
     user: (req) => {
       const user = currentUser(req);
-      return user === undefined ? null : { id: user.id, phone: user.phone };
+      // The phones live in the factor store (examples/shared/factor-storage.ts), not in the user.
+      return user === undefined ? null : { id: user.id };
     },
     loginPath: "/login",
     channels: ["sms", "call"],

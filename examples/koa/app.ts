@@ -77,7 +77,8 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     provider: setup.provider,
     user: (ctx) => {
       const user = currentUser(ctx);
-      return user === undefined ? null : { id: user.id, phone: user.phone };
+      // The phones live in the factor store (examples/shared/factor-storage.ts), not in the user.
+      return user === undefined ? null : { id: user.id };
     },
     loginPath: "/login",
     channels: ["sms", "call"],

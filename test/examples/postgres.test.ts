@@ -1,12 +1,24 @@
 /**
  * The examples with DATABASE_URL on a real PostgreSQL (started by the test): the tables are made at
- * start, alice's and carol's phones are enrolled once however often the app starts, and a PostgreSQL
+ * start, alice's and carol's phones are enrolled once however often the app starts, a phone bob enrols
+ * survives a restart of the app (he is challenged, not sent to the settings page again), and a PostgreSQL
  * that goes away makes the pages that read it answer 503 until it is back.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, postgresSuiteRuns, startPostgresServer } from "../helpers/postgres-server.js";
-import { EXAMPLES, type RunningApp, signInVerified, startApp } from "./helpers.js";
+import {
+  BOB_ID,
+  BOB_NEW_PHONE,
+  EXAMPLES,
+  enrolBob,
+  follow,
+  forms,
+  type RunningApp,
+  signIn,
+  signInVerified,
+  startApp,
+} from "./helpers.js";
 
 describe.runIf(postgresSuiteRuns("the examples on PostgreSQL"))("the examples on PostgreSQL", () => {
   let server: PostgresServer;
@@ -60,6 +72,27 @@ describe.runIf(postgresSuiteRuns("the examples on PostgreSQL"))("the examples on
         url: `postgres://127.0.0.1:${server.port}/sf_example_${name}`,
       });
       await stop(app);
+    });
+
+    it("keeps the phone bob enrolled across a restart: he is challenged, not sent to the settings page", async () => {
+      const first = await start();
+      const enrolled = await enrolBob(first, first.client());
+      expect(enrolled.status).toBe(303);
+      expect(enrolled.headers.location).toBe("/account");
+      await stop(first);
+
+      const second = await start();
+      const phones = (await second.prepared.setup.factors.listFactors(BOB_ID)).map(
+        (factor) => "destination" in factor && factor.destination,
+      );
+      expect(phones).toEqual([BOB_NEW_PHONE]);
+      const client = second.client();
+      expect((await signIn(client, "bob", "bob-password", "/account")).status).toBe(303);
+      const landed = await follow(client, "/account");
+      expect(landed.path).toBe("/2fa");
+      expect(landed.response.status).toBe(200);
+      expect(forms(landed.response.text).some((form) => form.action.endsWith("/2fa/send"))).toBe(true);
+      await stop(second);
     });
 
     it("answers 503 with Retry-After while PostgreSQL is down, never a page without the store, and serves again when it is back", async () => {

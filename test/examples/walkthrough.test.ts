@@ -1,13 +1,14 @@
 /**
  * Each example app (Express and Koa), imported and walked through the whole flow with supertest
  * against its embedded Verify emulator: sign-in, challenge, wrong and right codes, JSON, step-up,
- * bob without a phone, sign-out.
+ * bob sent to the settings page, sign-out (bob's enrolment: enrolment.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ALICE_PHONE,
   csrfOf,
   EXAMPLES,
+  follow,
   forms,
   type RunningApp,
   sendCode,
@@ -170,16 +171,15 @@ describe.each(EXAMPLES)("the %s example", (name) => {
     expect((await client.get("/transfer")).status).toBe(200);
   });
 
-  it("tells bob, who has no phone, that no second factor is set up, and sends nothing", async () => {
+  it("sends bob, who has no factor, through /2fa to the settings page, and sends nothing by itself", async () => {
     const client = app.client();
     const messagesBefore = app.emulator.messages().length;
     expect((await signIn(client, "bob", "bob-password")).status).toBe(303);
     expect((await client.get("/account")).headers.location).toBe("/2fa");
-    const page = await client.get("/2fa");
-    expect(page.status).toBe(200);
-    expect(page.text).toContain("No second factor set up");
-    expect(page.text).toContain("sign in as alice or carol");
-    expect(forms(page.text).some((form) => form.action.endsWith("/2fa/send"))).toBe(false);
+    const landed = await follow(client, "/2fa");
+    expect(landed.path).toBe("/2fa/setup");
+    expect(landed.response.status).toBe(200);
+    expect(forms(landed.response.text).some((form) => form.action.endsWith("/2fa/setup/phone"))).toBe(true);
     const attempt = await client.post("/2fa/send").type("form").send({ channel: "sms" });
     expect(attempt.status).toBeGreaterThanOrEqual(400);
     expect(app.emulator.messages().length).toBe(messagesBefore);
