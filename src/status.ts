@@ -8,6 +8,7 @@ import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "
 import type { Channel } from "./providers/index.js";
 import {
   isVerifiedFor,
+  type Method,
   type PendingChallenge,
   pendingChannels,
   readRecord,
@@ -54,9 +55,10 @@ export interface VerifiedStatus {
   readonly channel: Channel;
   /**
    * Every method the approved proof went out on: all channels its code was sent over (DESIGN §4
-   * rule 2); a route whose `channels` refuses any of them is not met.
+   * rule 2), or the other method that passed it (`totp`, `passkey`, ...); a route whose `methods`
+   * refuses any of them is not met.
    */
-  readonly methods: readonly Channel[];
+  readonly methods: readonly Method[];
   /** A newer code this session is waiting for (e.g. sent by a step-up), or `null`. */
   readonly pending: PendingStatus | null;
 }

@@ -74,7 +74,8 @@ export type SecondFactorPolicy = GuardPolicy<Context>;
  */
 export interface SecondFactor {
   /**
-   * The challenge flow (`GET /2fa`, `POST /2fa/send`, `/verify`, `/cancel` under `basePath`), as one
+   * The challenge flow (`GET /2fa`, `POST /2fa/send`, `/verify`, `/cancel` under `basePath`) and the
+   * settings (`GET /2fa/setup`, `/2fa/setup/phone...`, `POST /2fa/setup/remove`), as one
    * middleware. Mount it app-wide after the session middleware; it passes every other path on.
    * @example
    * app.use(mfa.routes());

@@ -13,6 +13,11 @@ import { availableChannels } from "./destinations.js";
  */
 export type ChallengeData = Omit<ChallengePageView, keyof PageViewBase>;
 
+/**
+ * The catalog message of each one-time notice, shared by the challenge and the settings pages.
+ * @example
+ * respond.format(NOTICE_KEYS.wrong_code); // "That code was not right. Check it and try again."
+ */
 export const NOTICE_KEYS = {
   sent: "notice_sent",
   resent: "notice_resent",

@@ -1,6 +1,7 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
 import { callProvider, regenerateSession, saveSession } from "../outage.js";
+import type { MessageKey } from "../pages/messages.js";
 import type { CheckVerificationResult } from "../providers/index.js";
 import {
   attemptsLeft,
@@ -133,24 +134,9 @@ export async function checkWithinBudgets(
 }
 
 async function approve(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
-  const { config, limits, respond, session, user, record, json } = context;
-  // Rule 3: one approval verifies at most one session, once.
-  if (!(await limits.claimOnce(`approval:${pending.sid}`, APPROVAL_MARKER_TTL_MS))) {
-    await limits.releaseCheck(user.id, hold);
-    return json
-      ? respond.json(409, { error: "approval_already_used", message: respond.format("error_no_pending") })
-      : respond.redirect(config.basePath);
-  }
-  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
-  // was in flight), a right code does not verify.
-  const lock = await limits.recordSuccess(user.id, hold);
-  if (lock.locked) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: lock.retryAfterSeconds,
-    });
-  }
+  const { config, respond, session, user, record, json } = context;
+  const refused = await acceptApproval(context, pending.sid, hold, "error_no_pending", config.basePath);
+  if (refused !== undefined) return refused;
   const returnTo = record.returnTo ?? config.defaultReturnTo;
   // A new CSRF token and budget key with the new session id; the return-to is consumed.
   const verified: SecondFactorRecord = {
@@ -175,25 +161,76 @@ async function approve(context: FlowContext, pending: PendingChallenge, hold: st
   return json ? respond.json(200, { verified: true, returnTo }) : respond.redirect(returnTo);
 }
 
-async function wrongCode(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
-  const { config, limits, respond, user, record, json } = context;
-  // Rule 7: the account's count of consecutive wrong codes (the check's hold becomes the failure); no
-  // resend, new code or login resets it.
-  const counted = await limits.recordWrongCode(user.id, hold);
-  const checked: PendingChallenge = { ...pending, checksUsed: pending.checksUsed + 1 };
-  const left = attemptsLeft(checked);
-  if (left === 0) {
-    // The verification is spent: end it at the provider too, so the next send starts a new one.
-    await cancelQuietly(context, pending.sid);
-    await commit(context, { ...withoutFields(record, "pending"), notice: "too_many_attempts" });
-  } else {
-    await commit(context, { ...record, pending: checked, notice: "wrong_code" });
+function wrongCode(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
+  const { config, record } = context;
+  return countWrongAnswer(context, pending, hold, (checksUsed, left) =>
+    left === 0
+      ? { ...withoutFields(record, "pending"), notice: "too_many_attempts" }
+      : { ...record, pending: { ...pending, checksUsed }, notice: "wrong_code" },
+  ).then((decision) => decision ?? context.respond.redirect(config.basePath));
+}
+
+/**
+ * Turns an approval into a success of the account, for the challenge and the enrolment alike, or
+ * answers why it cannot: rule 3 (one approval is used once: 409 in JSON, else a redirect to
+ * `usedRedirect`) and rule 7 (once the account is locked, while this check was in flight, a right
+ * code does not pass: 429). `undefined` when the caller goes on.
+ * @example
+ * const refused = await acceptApproval(context, pending.sid, hold, "error_no_pending", config.basePath);
+ * if (refused !== undefined) return refused;
+ */
+export async function acceptApproval(
+  context: FlowContext,
+  sid: string,
+  hold: string,
+  usedMessage: MessageKey,
+  usedRedirect: string,
+): Promise<Decision | undefined> {
+  const { limits, respond, user, json } = context;
+  if (!(await limits.claimOnce(`approval:${sid}`, APPROVAL_MARKER_TTL_MS))) {
+    await limits.releaseCheck(user.id, hold);
+    return json
+      ? respond.json(409, { error: "approval_already_used", message: respond.format(usedMessage) })
+      : respond.redirect(usedRedirect);
   }
+  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
+  // was in flight), a right code does not verify.
+  const lock = await limits.recordSuccess(user.id, hold);
+  if (!lock.locked) return undefined;
+  return refuseLimited(context, "check", {
+    ok: false,
+    scope: "lock",
+    retryAfterSeconds: lock.retryAfterSeconds,
+  });
+}
+
+/**
+ * A code the provider evaluated as wrong, for the challenge and the enrolment alike (rule 7): the
+ * check's hold becomes one of the account's consecutive failures (no resend, new code or login resets
+ * it), a spent verification is ended at the provider, the record `next(checksUsed, attemptsLeft)` is
+ * saved, `code.failed` (and `locked`) fire. Resolves to the JSON answer, or `undefined` for the caller
+ * to redirect (post/redirect/get).
+ * @example
+ * const answer = await countWrongAnswer(context, pending, hold, (checksUsed, left) => ({ ...record, pending: { ...pending, checksUsed } }));
+ */
+export async function countWrongAnswer(
+  context: FlowContext,
+  verification: Pick<PendingChallenge, "sid" | "channel" | "maskedDestination" | "checksUsed">,
+  hold: string,
+  next: (checksUsed: number, attemptsLeft: number) => SecondFactorRecord,
+): Promise<Decision | undefined> {
+  const { config, limits, respond, user, json } = context;
+  const counted = await limits.recordWrongCode(user.id, hold);
+  const checksUsed = verification.checksUsed + 1;
+  const left = attemptsLeft({ checksUsed });
+  // A spent verification is ended at the provider too, so the next send starts a new one.
+  if (left === 0) await cancelQuietly(context, verification.sid);
+  await commit(context, next(checksUsed, left));
   config.emit({
     type: "code.failed",
     userId: user.id,
-    channel: pending.channel,
-    maskedDestination: pending.maskedDestination,
+    channel: verification.channel,
+    maskedDestination: verification.maskedDestination,
     attemptsLeft: left,
     failures: counted.failures,
   });
@@ -206,7 +243,7 @@ async function wrongCode(context: FlowContext, pending: PendingChallenge, hold: 
       lockNumber: counted.lockNumber,
     });
   }
-  if (!json) return respond.redirect(config.basePath);
+  if (!json) return undefined;
   if (counted.locked) return respond.problem(true, lockedProblem(counted.lockSeconds));
   return respond.json(422, {
     error: "wrong_code",
@@ -228,8 +265,13 @@ async function touchQuietly(context: FlowContext, factorId: string | undefined):
   }
 }
 
-/** Cancels a spent verification; an outage here is logged (by callProvider) and otherwise ignored. */
-async function cancelQuietly(context: FlowContext, sid: string): Promise<void> {
+/**
+ * Cancels a verification at the provider; an outage here is logged (by callProvider) and otherwise
+ * ignored: the caller drops it from the record either way.
+ * @example
+ * await cancelQuietly(context, pending.sid);
+ */
+export async function cancelQuietly(context: FlowContext, sid: string): Promise<void> {
   try {
     await callProvider(context.config, "cancel", context.user.id, () =>
       context.config.provider.cancel({ sid }),

@@ -1,6 +1,7 @@
 import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
-import { formatMessage, formatWait, type MessageKey, type MessageParams } from "./messages.js";
+import { formatWait, type MessageKey } from "./messages.js";
+import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
 import { enrolmentBody, settingsBody } from "./settings-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
@@ -116,7 +117,7 @@ function chooseForm(view: ChallengePageView, main: boolean): string {
   );
   return [
     `<form method="post" action="${escapeHtml(view.actions.send)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<fieldset${describedBy}>`,
     `<legend>${text(view, "choose_legend")}</legend>`,
     ...options,
@@ -174,23 +175,15 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
         ? { message: view.notice.message }
         : undefined;
   const { min, max } = view.codeLength;
-  const hint =
-    min === max
-      ? text(view, "code_hint_exact", { length: min })
-      : text(view, "code_hint_range", { min, max });
-  const attempts =
-    pending.attemptsLeft === 1
-      ? text(view, "attempts_left_one")
-      : text(view, "attempts_left", { count: pending.attemptsLeft });
   const describedBy = error === undefined ? "sf-code-hint" : "sf-code-hint sf-code-error";
   const channelName = view.messages[channelNameKey(pending.channel)];
   const waiting = pending.resendInSeconds > 0;
   return [
     `<p>${text(view, "pending_intro", { channel: channelName, destination: pending.maskedDestination })}</p>`,
     `<form method="post" action="${escapeHtml(view.actions.verify)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<label for="sf-code">${text(view, "code_label")}</label>`,
-    `<p class="hint" id="sf-code-hint">${hint} ${attempts}</p>`,
+    `<p class="hint" id="sf-code-hint">${codeHint(view, view.codeLength, pending.attemptsLeft)}</p>`,
     // The error sits above the input, so the input and its button never move when it shows.
     error === undefined
       ? ""
@@ -222,7 +215,7 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
       ),
     "</div>",
     `<form method="post" action="${escapeHtml(view.actions.cancel)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<button type="submit" class="link">${text(view, "cancel_button")}</button>`,
     "</form>",
   ].join("\n");
@@ -237,7 +230,7 @@ function sendButton(
 ): string {
   return [
     `<form method="post" action="${escapeHtml(view.actions.send)}">`,
-    csrfInput(view),
+    csrfInput(view.csrfToken),
     `<input type="hidden" name="channel" value="${channel}">`,
     factor === undefined || view.phones.length < 2
       ? ""
@@ -245,10 +238,6 @@ function sendButton(
     `<button type="submit"${disabled ? ' disabled aria-describedby="sf-resend-status"' : ""}>${label}</button>`,
     "</form>",
   ].join("\n");
-}
-
-function csrfInput(view: ChallengePageView): string {
-  return `<input type="hidden" name="_csrf" value="${escapeHtml(view.csrfToken)}">`;
 }
 
 /** Digits with optional spaces or hyphens between them, as the flow normalises them. */
@@ -259,21 +248,4 @@ function codePattern(min: number, max: number): string {
 
 function channelLabelKey(channel: Channel): MessageKey {
   return `channel_${channel}`;
-}
-
-function channelNameKey(channel: Channel): MessageKey {
-  return `channel_name_${channel}`;
-}
-
-/**
- * A message of the page's catalog as HTML: the template and every value escaped, and a masked
- * `{destination}` kept on one line (`•••• •••• 2661` must not break between its groups).
- */
-function text(view: PageView, key: MessageKey, params: MessageParams = {}): string {
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) {
-    values[name] =
-      name === "destination" ? `<span class="nowrap">${escapeHtml(value)}</span>` : escapeHtml(value);
-  }
-  return formatMessage(escapeHtml(view.messages[key]), values);
 }

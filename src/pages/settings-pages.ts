@@ -2,9 +2,8 @@
  * The default HTML of the settings page and the enrolment code page: the same rules as the challenge
  * pages (every value escaped, labels, errors tied to their field, no script).
  */
-import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
-import { formatMessage, type MessageKey } from "./messages.js";
+import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -51,15 +50,6 @@ export function enrolmentBody(view: EnrolmentPageView): string {
   if (view.error !== undefined && view.error.field === null) {
     parts.push(`<p class="error" id="sf-error" role="alert">${escapeHtml(view.error.message)}</p>`);
   }
-  const { min, max } = view.codeLength;
-  const hint =
-    min === max
-      ? text(view, "code_hint_exact", { length: min })
-      : text(view, "code_hint_range", { min, max });
-  const attempts =
-    view.attemptsLeft === 1
-      ? text(view, "attempts_left_one")
-      : text(view, "attempts_left", { count: view.attemptsLeft });
   const describedBy = error === undefined ? "sf-code-hint" : "sf-code-hint sf-code-error";
   parts.push(
     `<p>${text(view, "enrol_pending_intro", {
@@ -69,7 +59,7 @@ export function enrolmentBody(view: EnrolmentPageView): string {
     `<form method="post" action="${escapeHtml(view.actions.verify)}">`,
     csrfInput(view.csrfToken),
     `<label for="sf-code">${text(view, "code_label")}</label>`,
-    `<p class="hint" id="sf-code-hint">${hint} ${attempts}</p>`,
+    `<p class="hint" id="sf-code-hint">${codeHint(view, view.codeLength, view.attemptsLeft)}</p>`,
     error === undefined ? "" : `<p class="error" id="sf-code-error" role="alert">${escapeHtml(error)}</p>`,
     `<input type="text" id="sf-code" name="code" inputmode="numeric" autocomplete="one-time-code"` +
       ` maxlength="32" spellcheck="false" autocapitalize="off" required aria-describedby="${describedBy}"` +
@@ -169,26 +159,4 @@ function addEmailForm(view: SettingsPageView): string {
 /** A day on the app's clock, as ISO `YYYY-MM-DD` (UTC): unambiguous in every language. */
 function day(ms: number | null): string {
   return ms === null ? "" : new Date(ms).toISOString().slice(0, 10);
-}
-
-function csrfInput(token: string): string {
-  return `<input type="hidden" name="_csrf" value="${escapeHtml(token)}">`;
-}
-
-function channelNameKey(channel: Channel): MessageKey {
-  return `channel_name_${channel}`;
-}
-
-/** A catalog message as HTML: template and values escaped, a masked destination kept on one line. */
-function text(
-  view: SettingsPageView | EnrolmentPageView,
-  key: MessageKey,
-  params: Readonly<Record<string, string | number>> = {},
-): string {
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) {
-    values[name] =
-      name === "destination" ? `<span class="nowrap">${escapeHtml(value)}</span>` : escapeHtml(value);
-  }
-  return formatMessage(escapeHtml(view.messages[key]), values);
 }

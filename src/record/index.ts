@@ -158,7 +158,7 @@ export interface SecondFactorRecord {
    * (rule 2). A route that refuses any of them is not met. Absent in records written before it
    * existed, which count as `[verifiedChannel]`.
    */
-  readonly verifiedMethods?: readonly Channel[];
+  readonly verifiedMethods?: readonly Method[];
   readonly pending?: PendingChallenge;
   /** A phone or address being enrolled from the settings page. */
   readonly enrolment?: PendingEnrolment;
@@ -240,7 +240,7 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
     if (!isTime(record.verifiedAt) || !isChannel(record.verifiedChannel)) return undefined;
   }
   if (record.verifiedMethods !== undefined) {
-    if (record.verifiedAt === undefined || !isChannelList(record.verifiedMethods)) return undefined;
+    if (record.verifiedAt === undefined || !isMethodList(record.verifiedMethods)) return undefined;
   }
   if (record.pending !== undefined && !isPending(record.pending)) return undefined;
   if (record.enrolment !== undefined && !isEnrolment(record.enrolment)) return undefined;

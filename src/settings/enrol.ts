@@ -6,11 +6,11 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
 import { commit, type FlowContext } from "../flow/context.js";
-import { providerRateLimited, refuseLimited } from "../flow/refusals.js";
+import { providerRateLimited } from "../flow/refusals.js";
 import { startWithinBudgets } from "../flow/send.js";
-import { APPROVAL_MARKER_TTL_MS, checkWithinBudgets } from "../flow/verify.js";
+import { acceptApproval, cancelQuietly, checkWithinBudgets, countWrongAnswer } from "../flow/verify.js";
 import { maskDestination } from "../mask.js";
-import { callProvider, regenerateSession, saveSession } from "../outage.js";
+import { regenerateSession, saveSession } from "../outage.js";
 import {
   attemptsLeft,
   ENROLMENT_VERSION,
@@ -19,7 +19,6 @@ import {
   type SecondFactorRecord,
   withoutFields,
 } from "../record/index.js";
-import { lockedProblem } from "../respond/problems.js";
 import { failClosed } from "../stores/factor-arguments.js";
 import { mayManage, throughChallenge } from "./access.js";
 import { enrolmentAnswer, refuseOnSettings } from "./page.js";
@@ -159,22 +158,11 @@ async function addEnrolled(
   enrolment: PendingEnrolment,
   hold: string,
 ): Promise<Decision> {
-  const { config, limits, respond, session, user, record, json } = context;
-  // Rule 3: one approval is used once.
-  if (!(await limits.claimOnce(`approval:${enrolment.sid}`, APPROVAL_MARKER_TTL_MS))) {
-    await limits.releaseCheck(user.id, hold);
-    return json
-      ? respond.json(409, { error: "approval_already_used", message: respond.format("error_no_enrolment") })
-      : respond.redirect(`${config.basePath}/setup`);
-  }
-  const lock = await limits.recordSuccess(user.id, hold);
-  if (lock.locked) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: lock.retryAfterSeconds,
-    });
-  }
+  const { config, respond, session, user, record, json } = context;
+  // Rule 3 (one approval, once) and rule 7 (no pass once locked), as for the challenge.
+  const setup = `${config.basePath}/setup`;
+  const refused = await acceptApproval(context, enrolment.sid, hold, "error_no_enrolment", setup);
+  if (refused !== undefined) return refused;
   const now = config.now();
   const added = await failClosed(() =>
     config.factors.addFactor(user.id, {
@@ -244,41 +232,15 @@ async function wrongEnrolmentCode(
   enrolment: PendingEnrolment,
   hold: string,
 ): Promise<Decision> {
-  const { config, limits, respond, user, record, json } = context;
-  // Rule 7: the same count of wrong answers as the challenge; nothing here resets it.
-  const counted = await limits.recordWrongCode(user.id, hold);
-  const checked: PendingEnrolment = { ...enrolment, checksUsed: enrolment.checksUsed + 1 };
-  const left = attemptsLeft(checked);
-  if (left === 0) {
-    await cancelQuietly(context, enrolment.sid);
-    await commit(context, { ...withoutFields(record, "enrolment"), notice: "too_many_attempts" });
-  } else {
-    await commit(context, { ...record, enrolment: checked, notice: "wrong_code" });
-  }
-  config.emit({
-    type: "code.failed",
-    userId: user.id,
-    channel: enrolment.channel,
-    maskedDestination: enrolment.maskedDestination,
-    attemptsLeft: left,
-    failures: counted.failures,
+  const { config, record } = context;
+  let spent = false;
+  const answer = await countWrongAnswer(context, enrolment, hold, (checksUsed, left) => {
+    spent = left === 0;
+    return spent
+      ? { ...withoutFields(record, "enrolment"), notice: "too_many_attempts" }
+      : { ...record, enrolment: { ...enrolment, checksUsed }, notice: "wrong_code" };
   });
-  if (counted.locked && counted.newlyLocked !== false) {
-    config.emit({
-      type: "locked",
-      userId: user.id,
-      failures: counted.failures,
-      lockSeconds: counted.lockSeconds,
-      lockNumber: counted.lockNumber,
-    });
-  }
-  if (!json) return respond.redirect(`${config.basePath}/setup${left === 0 ? "" : "/phone"}`);
-  if (counted.locked) return respond.problem(true, lockedProblem(counted.lockSeconds));
-  return respond.json(422, {
-    error: "wrong_code",
-    message: respond.format("notice_wrong_code"),
-    attemptsLeft: left,
-  });
+  return answer ?? context.respond.redirect(`${config.basePath}/setup${spent ? "" : "/phone"}`);
 }
 
 async function enrolmentDied(
@@ -299,15 +261,4 @@ async function refuseOnCodePage(
   if (context.recordChanged) await commit(context, context.record);
   const message = context.respond.format(key, { ...context.config.codeLength });
   return enrolmentAnswer(context, context.record, 400, { field: "code", error, message });
-}
-
-/** Ends a verification at the provider; an outage here is logged (by callProvider) and ignored. */
-async function cancelQuietly(context: FlowContext, sid: string): Promise<void> {
-  try {
-    await callProvider(context.config, "cancel", context.user.id, () =>
-      context.config.provider.cancel({ sid }),
-    );
-  } catch {
-    // Nothing to undo: the record drops the enrolment either way.
-  }
 }

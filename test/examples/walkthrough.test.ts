@@ -8,7 +8,6 @@ import {
   ALICE_PHONE,
   csrfOf,
   EXAMPLES,
-  follow,
   forms,
   type RunningApp,
   sendCode,
@@ -171,15 +170,18 @@ describe.each(EXAMPLES)("the %s example", (name) => {
     expect((await client.get("/transfer")).status).toBe(200);
   });
 
-  it("sends bob, who has no factor, through /2fa to the settings page, and sends nothing by itself", async () => {
+  it("sends bob, who has no factor, to the settings page to enrol one, and sends nothing on its own", async () => {
     const client = app.client();
     const messagesBefore = app.emulator.messages().length;
     expect((await signIn(client, "bob", "bob-password")).status).toBe(303);
     expect((await client.get("/account")).headers.location).toBe("/2fa");
-    const landed = await follow(client, "/2fa");
-    expect(landed.path).toBe("/2fa/setup");
-    expect(landed.response.status).toBe(200);
-    expect(forms(landed.response.text).some((form) => form.action.endsWith("/2fa/setup/phone"))).toBe(true);
+    const challenge = await client.get("/2fa");
+    expect(challenge.status).toBe(302);
+    expect(challenge.headers.location).toBe("/2fa/setup");
+    const page = await client.get("/2fa/setup");
+    expect(page.status).toBe(200);
+    expect(forms(page.text).some((form) => form.action.endsWith("/2fa/setup/phone"))).toBe(true);
+    expect(forms(page.text).some((form) => form.action.endsWith("/2fa/send"))).toBe(false);
     const attempt = await client.post("/2fa/send").type("form").send({ channel: "sms" });
     expect(attempt.status).toBeGreaterThanOrEqual(400);
     expect(app.emulator.messages().length).toBe(messagesBefore);
