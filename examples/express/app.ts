@@ -10,6 +10,7 @@ import session from "express-session";
 import { secondFactor } from "../../adapters/express/index.js";
 import { maskDestination, safeReturnTo } from "../../src/index.js";
 import { csrfTokensMatch, newCsrfToken } from "../shared/csrf.js";
+import { enrolledPhones } from "../shared/factor-storage.js";
 import { FORM_LIMIT_BYTES, type FormResult, fieldsOf } from "../shared/forms.js";
 import { SECURITY_HEADERS } from "../shared/headers.js";
 import { createLoginThrottle } from "../shared/login-throttle.js";
@@ -73,14 +74,15 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     provider: setup.provider,
     user: (req) => {
       const user = currentUser(req);
-      return user === undefined ? null : { id: user.id, phone: user.phone };
+      // The phones live in the factor store (examples/shared/factor-storage.ts), not in the user.
+      return user === undefined ? null : { id: user.id };
     },
     loginPath: "/login",
     channels: ["sms", "call"],
     secret: setup.secondFactorSecret,
     limits: limitsFor(setup.storage),
-    // Explicit, so the start-up stays quiet until the example picks its store from DATABASE_URL/REDIS_URL.
-    factors: { kind: "memory" },
+    factors: setup.factors,
+    manageMaxAge: setup.manage.ms,
     now: setup.now,
     messages: EXAMPLE_MESSAGES,
     ...(setup.onEvent === undefined ? {} : { onEvent: setup.onEvent }),
@@ -251,7 +253,8 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
   const showAccount: RequestHandler = async (req, res) => {
     const page = context(req);
     if (page.user === undefined) throw new Error("the guard let a request without a user through");
-    res.type("html").send(accountPage(page, await statusOf(req)));
+    const phones = await enrolledPhones(setup.factors, page.user.id);
+    res.type("html").send(accountPage(page, await statusOf(req), phones));
   };
 
   const showTransfer: RequestHandler = async (req, res) => {
@@ -299,12 +302,13 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     const user = currentUser(req);
     if (user === undefined) throw new Error("the guard let a request without a user through");
     const status = await statusOf(req);
+    const [phone] = await enrolledPhones(setup.factors, user.id);
     res.json({
       user: {
         id: user.id,
         username: user.username,
         name: user.displayName,
-        phone: user.phone === undefined ? null : maskDestination(user.phone),
+        phone: phone === undefined ? null : maskDestination(phone),
       },
       secondFactor: status.verified
         ? { verified: true, verifiedAt: status.verifiedAt.toISOString(), channel: status.channel }

@@ -9,6 +9,7 @@ import createSession from "koa-session";
 import { redisSessionStore, secondFactor } from "../../adapters/koa/index.js";
 import { maskDestination, safeReturnTo } from "../../src/index.js";
 import { csrfTokensMatch, newCsrfToken } from "../shared/csrf.js";
+import { enrolledPhones } from "../shared/factor-storage.js";
 import { readForm } from "../shared/forms.js";
 import { SECURITY_HEADERS } from "../shared/headers.js";
 import { createLoginThrottle } from "../shared/login-throttle.js";
@@ -76,14 +77,15 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     provider: setup.provider,
     user: (ctx) => {
       const user = currentUser(ctx);
-      return user === undefined ? null : { id: user.id, phone: user.phone };
+      // The phones live in the factor store (examples/shared/factor-storage.ts), not in the user.
+      return user === undefined ? null : { id: user.id };
     },
     loginPath: "/login",
     channels: ["sms", "call"],
     secret: setup.secondFactorSecret,
     limits: limitsFor(setup.storage),
-    // Explicit, so the start-up stays quiet until the example picks its store from DATABASE_URL/REDIS_URL.
-    factors: { kind: "memory" },
+    factors: setup.factors,
+    manageMaxAge: setup.manage.ms,
     now: setup.now,
     messages: EXAMPLE_MESSAGES,
     ...(setup.onEvent === undefined ? {} : { onEvent: setup.onEvent }),
@@ -271,8 +273,8 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
   const stepUp = mfa.requireSecondFactor({ maxAge: setup.stepUp.ms });
 
   router.get("/account", verified, async (ctx) => {
-    signedInUser(ctx);
-    html(ctx, 200, accountPage(context(ctx), await statusOf(ctx)));
+    const phones = await enrolledPhones(setup.factors, signedInUser(ctx).id);
+    html(ctx, 200, accountPage(context(ctx), await statusOf(ctx), phones));
   });
 
   router.get("/transfer", stepUp, async (ctx) => {
@@ -319,12 +321,13 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
   router.get("/api/me", verified, async (ctx) => {
     const user = signedInUser(ctx);
     const status = await statusOf(ctx);
+    const [phone] = await enrolledPhones(setup.factors, user.id);
     ctx.body = {
       user: {
         id: user.id,
         username: user.username,
         name: user.displayName,
-        phone: user.phone === undefined ? null : maskDestination(user.phone),
+        phone: phone === undefined ? null : maskDestination(phone),
       },
       secondFactor: status.verified
         ? { verified: true, verifiedAt: status.verifiedAt.toISOString(), channel: status.channel }

@@ -38,13 +38,19 @@ export interface ExampleConfig {
   readonly stepUpMaxAge: string;
   /** `STEP_UP_MAX_AGE` in milliseconds. */
   readonly stepUpMaxAgeMs: number;
+  /** `MANAGE_MAX_AGE` as given, e.g. `"10m"`: how recent the second factor must be to change factors. */
+  readonly manageMaxAge: string;
+  /** `MANAGE_MAX_AGE` in milliseconds (the library's `manageMaxAge`). */
+  readonly manageMaxAgeMs: number;
   /** `SESSION_SECRET`, or a random one (see {@link sessionSecretGenerated}). */
   readonly sessionSecret: string;
   /** True when `SESSION_SECRET` was not set and a random secret is used. */
   readonly sessionSecretGenerated: boolean;
   readonly verify: VerifySetup;
-  /** `REDIS_URL`, when set: sessions and budgets in Redis. */
+  /** `REDIS_URL`, when set: sessions and budgets in Redis (and enrolled factors, without `DATABASE_URL`). */
   readonly redisUrl: string | undefined;
+  /** `DATABASE_URL`, when set: enrolled factors in PostgreSQL. */
+  readonly databaseUrl: string | undefined;
   /** `NODE_ENV === "production"`. */
   readonly production: boolean;
 }
@@ -73,14 +79,22 @@ export class ExampleConfigError extends Error {
  */
 export const DEFAULT_STEP_UP_MAX_AGE = "5m";
 
+/**
+ * Default of `MANAGE_MAX_AGE`, the library's `manageMaxAge` default too.
+ * @default "10m"
+ * @example
+ * loadConfig({}, { port: 3000 }).config.manageMaxAge === DEFAULT_MANAGE_MAX_AGE; // true
+ */
+export const DEFAULT_MANAGE_MAX_AGE = "10m";
+
 /** A `SESSION_SECRET` shorter than this gets a warning. */
 const MIN_SESSION_SECRET_LENGTH = 32;
 
 const TWILIO_VARIABLES = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VERIFY_SERVICE_SID"] as const;
 
 /**
- * Reads the example's configuration from `env`. Throws {@link ExampleConfigError} for a bad `PORT` or
- * `STEP_UP_MAX_AGE`, and for any emulator under `NODE_ENV=production`.
+ * Reads the example's configuration from `env`. Throws {@link ExampleConfigError} for a bad `PORT`,
+ * `STEP_UP_MAX_AGE` or `MANAGE_MAX_AGE`, and for any emulator under `NODE_ENV=production`.
  * @param defaults.port - the app's own default port (3000 for Express, 3001 for Koa).
  * @example
  * const { config, warnings } = loadConfig(process.env, { port: 3000 });
@@ -88,7 +102,8 @@ const TWILIO_VARIABLES = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VER
 export function loadConfig(env: Env, defaults: { port: number }): LoadedConfig {
   const warnings: string[] = [];
   const production = value(env, "NODE_ENV") === "production";
-  const { stepUpMaxAge, stepUpMaxAgeMs } = parseStepUp(value(env, "STEP_UP_MAX_AGE"));
+  const stepUp = parseMaxAge("STEP_UP_MAX_AGE", value(env, "STEP_UP_MAX_AGE"), DEFAULT_STEP_UP_MAX_AGE);
+  const manage = parseMaxAge("MANAGE_MAX_AGE", value(env, "MANAGE_MAX_AGE"), DEFAULT_MANAGE_MAX_AGE);
   const secret = value(env, "SESSION_SECRET");
   if (secret === undefined) {
     warnings.push(
@@ -102,12 +117,15 @@ export function loadConfig(env: Env, defaults: { port: number }): LoadedConfig {
   return {
     config: {
       port: parsePort(value(env, "PORT"), defaults.port),
-      stepUpMaxAge,
-      stepUpMaxAgeMs,
+      stepUpMaxAge: stepUp.given,
+      stepUpMaxAgeMs: stepUp.ms,
+      manageMaxAge: manage.given,
+      manageMaxAgeMs: manage.ms,
       sessionSecret: secret ?? randomBytes(32).toString("base64url"),
       sessionSecretGenerated: secret === undefined,
       verify: selectVerify(env, production, warnings),
       redisUrl: value(env, "REDIS_URL"),
+      databaseUrl: value(env, "DATABASE_URL"),
       production,
     },
     warnings,
@@ -162,15 +180,15 @@ function parsePort(raw: string | undefined, fallback: number): number {
   return Number(raw);
 }
 
-function parseStepUp(raw: string | undefined): { stepUpMaxAge: string; stepUpMaxAgeMs: number } {
-  const given = raw ?? DEFAULT_STEP_UP_MAX_AGE;
+/** A duration variable (`STEP_UP_MAX_AGE`, `MANAGE_MAX_AGE`): as given, and in milliseconds. */
+function parseMaxAge(name: string, raw: string | undefined, fallback: string): { given: string; ms: number } {
+  const given = raw ?? fallback;
   try {
     // A bare number is milliseconds, as the library's `maxAge` option takes it.
-    const ms = parseDuration(/^\d+$/.test(given) ? Number(given) : given, "STEP_UP_MAX_AGE");
-    return { stepUpMaxAge: given, stepUpMaxAgeMs: ms };
+    return { given, ms: parseDuration(/^\d+$/.test(given) ? Number(given) : given, name) };
   } catch {
     throw new ExampleConfigError(
-      `STEP_UP_MAX_AGE must be a duration such as "30s", "5m" or "2h" (or whole milliseconds), greater than 0; got ${JSON.stringify(given.slice(0, 40))}.`,
+      `${name} must be a duration such as "30s", "5m" or "2h" (or whole milliseconds), greater than 0; got ${JSON.stringify(given.slice(0, 40))}.`,
     );
   }
 }

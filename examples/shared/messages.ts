@@ -4,13 +4,14 @@
 import type { MessageCatalog } from "../../src/index.js";
 
 /**
- * `bob` has no phone on file and the examples have no enrolment page: his challenge page says so and
- * tells him what to do here, instead of pointing at account settings that do not exist.
+ * The "no second factor" page. With enrolment on (the library's default) a user without a factor is
+ * sent to the settings page to enrol one and never sees it; the text says where to go should the
+ * example run with `enrolment: "off"`.
  * @example
  * secondFactor({ provider, user, messages: EXAMPLE_MESSAGES });
  */
 export const EXAMPLE_MESSAGES: Partial<MessageCatalog> = {
   no_channel_heading: "No second factor set up",
   no_channel_body:
-    "Your account has no phone number on file, so no code can be sent and nothing was sent. In a real app you would add a phone number first (enrolment), and support could help. In this example, go back to the home page, sign out, and sign in as alice or carol, who have phones on file.",
+    "Your account has no phone number enrolled, so no code can be sent and nothing was sent. Add one on the settings page (/2fa/setup), or sign in as alice or carol, whose phones are enrolled.",
 };

@@ -103,7 +103,7 @@ function demoAccounts(accounts: readonly DemoAccount[]): string {
   const rows = accounts.map(
     ({ user, password }) =>
       `<tr><td><code>${escapeHtml(user.username)}</code></td><td><code>${escapeHtml(password)}</code></td>` +
-      `<td>${user.phone === undefined ? "none" : `…${escapeHtml(user.phone.slice(-4))}`}</td></tr>`,
+      `<td>${user.phone === undefined ? "none yet: enrols one" : `…${escapeHtml(user.phone.slice(-4))}`}</td></tr>`,
   );
   return [
     "<table>",
@@ -223,13 +223,20 @@ export function loginPage(
 }
 
 /**
- * `GET /account` (behind the second factor): the account and its second-factor status.
+ * `GET /account` (behind the second factor): the account, its enrolled phones (masked) with a link to
+ * the settings page `/2fa/setup`, and its second-factor status.
  * @example
- * res.send(accountPage(context, status));
+ * res.send(accountPage(context, status, ["+15017122661"]));
  */
-export function accountPage(context: PageContext, status: SecondFactorStepUpStatus): string {
+export function accountPage(
+  context: PageContext,
+  status: SecondFactorStepUpStatus,
+  phones: readonly string[],
+): string {
   const user = context.user;
   if (user === undefined) throw new Error("accountPage needs a signed-in user");
+  const enrolled =
+    phones.length === 0 ? "none" : phones.map((phone) => escapeHtml(maskDestination(phone))).join(", ");
   return layout(
     context,
     "Account",
@@ -239,8 +246,9 @@ export function accountPage(context: PageContext, status: SecondFactorStepUpStat
       "<dl>",
       `<dt>Name</dt><dd>${escapeHtml(user.displayName)}</dd>`,
       `<dt>Username</dt><dd>${escapeHtml(user.username)}</dd>`,
-      `<dt>Phone</dt><dd>${user.phone === undefined ? "none on file" : escapeHtml(maskDestination(user.phone))}</dd>`,
+      `<dt>Phones</dt><dd>${enrolled}</dd>`,
       "</dl>",
+      '<p><a href="/2fa/setup">Manage your second factors</a> (add or remove a phone)</p>',
       "</div>",
       '<div class="card">',
       statusList(context, status),

@@ -3,8 +3,14 @@
  * users, and the Verify provider. `server.ts` and the tests both start the apps through it.
  */
 import { hkdfSync } from "node:crypto";
-import type { SecondFactorEvent, VerificationProvider } from "../../src/index.js";
+import type { FactorStore, SecondFactorEvent, VerificationProvider } from "../../src/index.js";
 import { type Env, type ExampleConfig, loadConfig } from "./config.js";
+import {
+  enrolDemoPhones,
+  type FactorBackend,
+  type OpenedFactorStore,
+  openFactorStore,
+} from "./factor-storage.js";
 import { openStorage, type StorageBackend } from "./storage.js";
 import { createUserDirectory, DEMO_ACCOUNTS, type DemoAccount, type UserDirectory } from "./users.js";
 import { connectVerify, type VerifyConnection } from "./verify.js";
@@ -18,12 +24,18 @@ export interface ExampleSetup {
   readonly users: UserDirectory;
   /** The step-up window of `/transfer`: `STEP_UP_MAX_AGE` as given, and in ms. */
   readonly stepUp: { readonly label: string; readonly ms: number };
+  /** How recent the second factor must be to change factors (`MANAGE_MAX_AGE`): as given, and in ms. */
+  readonly manage: { readonly label: string; readonly ms: number };
   /** Signs the session cookie (`SESSION_SECRET`). */
   readonly sessionSecret: string;
   /** The library's `secret` (keys its budgets), derived from the session secret. */
   readonly secondFactorSecret: Uint8Array;
   /** Where sessions and budgets live. */
   readonly storage: StorageBackend;
+  /** The enrolled factors (the library's `factors` option), with alice's and carol's phones in it. */
+  readonly factors: FactorStore;
+  /** Where {@link factors} keeps them. */
+  readonly factorBackend: FactorBackend;
   /** The emulator's inbox, linked from the home page; `undefined` with real Twilio. */
   readonly inboxUrl: string | undefined;
   /** The app clock (ms): the library's `now`, and the pages' "when". @default Date.now */
@@ -41,7 +53,7 @@ export interface PreparedExample {
   readonly verify: VerifyConnection;
   /** Lines to print on stderr at start (a random `SESSION_SECRET`, ignored variables, ...). */
   readonly warnings: readonly string[];
-  /** Stops the embedded emulator, if any, and closes the Redis connection, if any. */
+  /** Stops the embedded emulator, if any, and closes the Redis and PostgreSQL connections, if any. */
   close(): Promise<void>;
 }
 
@@ -58,7 +70,8 @@ export interface PrepareOptions {
 }
 
 /**
- * Reads `env`, hashes the demo passwords, opens the storage (memory, or Redis for `REDIS_URL`) and
+ * Reads `env`, hashes the demo passwords, opens the storage (memory, or Redis for `REDIS_URL`) and the
+ * factor store (PostgreSQL for `DATABASE_URL`, else where the sessions are), enrols the demo phones, and
  * connects Verify (starting an embedded emulator when the environment names neither Twilio nor an
  * emulator). Throws `ExampleConfigError` for a configuration it refuses.
  * @example
@@ -69,23 +82,32 @@ export async function prepareExample(env: Env, options: PrepareOptions): Promise
   const { config, warnings } = loadConfig(env, { port: options.defaultPort });
   const users = await createUserDirectory({ accounts: DEMO_ACCOUNTS });
   const { storage, close: closeStorage } = await openStorage(config.redisUrl);
+  const now = options.now ?? Date.now;
+  let factors: OpenedFactorStore | undefined;
   let verify: VerifyConnection;
   try {
+    factors = await openFactorStore(config.databaseUrl, storage);
+    await enrolDemoPhones(factors.store, DEMO_ACCOUNTS, now());
     verify = await connectVerify(config.verify);
   } catch (error) {
+    await factors?.close();
     await closeStorage();
     throw error;
   }
+  const opened = factors;
   const setup: ExampleSetup = {
     provider: verify.provider,
     accounts: DEMO_ACCOUNTS,
     users,
     stepUp: { label: config.stepUpMaxAge, ms: config.stepUpMaxAgeMs },
+    manage: { label: config.manageMaxAge, ms: config.manageMaxAgeMs },
     sessionSecret: config.sessionSecret,
     secondFactorSecret: deriveSecondFactorSecret(config.sessionSecret),
     storage,
+    factors: opened.store,
+    factorBackend: opened.backend,
     inboxUrl: verify.inboxUrl,
-    now: options.now ?? Date.now,
+    now,
     onEvent: options.onEvent,
     logError: options.logError ?? ((error) => console.error(error)),
   };
@@ -96,6 +118,7 @@ export async function prepareExample(env: Env, options: PrepareOptions): Promise
     warnings,
     close: async () => {
       await verify.close();
+      await opened.close();
       await closeStorage();
     },
   };

@@ -7,6 +7,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SecondFactorEvent } from "../../src/index.js";
 import type { Env } from "./config.js";
+import type { FactorBackend } from "./factor-storage.js";
 import { type ExampleSetup, type PreparedExample, prepareExample } from "./setup.js";
 
 /**
@@ -69,11 +70,12 @@ export async function startExample(
         ? `Sessions and budgets: Redis at ${storage.url}`
         : "Sessions and budgets: in memory (this process only; set REDIS_URL to share them between instances)",
     );
+    io.out(factorsLine(prepared.setup.factorBackend));
     io.out(
       `Demo users: ${prepared.setup.accounts
         .map(
           ({ user, password }) =>
-            `${user.username} / ${password}${user.phone === undefined ? " (no phone on file)" : ""}`,
+            `${user.username} / ${password}${user.phone === undefined ? " (no factor yet: enrols a phone at /2fa/setup)" : ""}`,
         )
         .join(", ")}`,
     );
@@ -141,6 +143,17 @@ function verifyLines(prepared: PreparedExample): string[] {
         `Verify service: ${verify.serviceSid}`,
         `Inbox: ${verify.inboxUrl} (the codes appear here; nothing is really sent)`,
       ];
+  }
+}
+
+function factorsLine(backend: FactorBackend): string {
+  switch (backend.kind) {
+    case "postgres":
+      return `Enrolled factors: PostgreSQL at ${backend.url}`;
+    case "redis":
+      return `Enrolled factors: Redis at ${backend.url}`;
+    case "memory":
+      return "Enrolled factors: in memory (lost when this process stops; set DATABASE_URL to keep them in PostgreSQL)";
   }
 }
 

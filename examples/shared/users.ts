@@ -10,7 +10,7 @@ export interface DemoUser {
   readonly id: string;
   readonly username: string;
   readonly displayName: string;
-  /** E.164 phone number on file; `bob` has none. */
+  /** E.164 phone enrolled in the factor store at start (not returned by `user(...)`); `bob` has none. */
   readonly phone?: string;
 }
 

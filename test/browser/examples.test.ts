@@ -1,12 +1,12 @@
 /**
  * The example apps in a real Chromium, as a person uses them: sign in as alice, land on the challenge,
  * send a code by SMS, read it in the emulator's inbox in a second tab, type it, land back on
- * /account; a wrong code; step-up on /transfer; the whole flow by keyboard alone; axe-core on every
+ * /account; a wrong code; step-up on /transfer; bob enrolling a phone on a phone-sized screen; the whole flow by keyboard alone; axe-core on every
  * page. Screenshots of each step go to screenshots/ (phone and desktop).
  */
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALICE_PHONE, EXAMPLES, type RunningApp, startApp } from "../examples/helpers.js";
+import { ALICE_PHONE, BOB_NEW_PHONE, EXAMPLES, type RunningApp, startApp } from "../examples/helpers.js";
 import {
   CHROMIUM_INSTALLED,
   CHROMIUM_PATH,
@@ -83,6 +83,8 @@ if (!CHROMIUM_INSTALLED) {
     };
 
     beforeAll(async () => {
+      // Long enough that a slow machine cannot close the window between two steps; the test moves the
+      // app clock past it when it wants it closed.
       app = await startApp(name, { env: { STEP_UP_MAX_AGE: "60s" } });
       await browser.context.clearCookies();
       page = await browser.newPage();
@@ -184,22 +186,41 @@ if (!CHROMIUM_INSTALLED) {
       await screenshot(page, name, "13-transfer-done-phone");
     });
 
-    it("shows bob that no second factor is set up, and a 404 page", async () => {
+    it("walks bob's enrolment on a phone: sign in, the settings page, a phone by text message, the code from the inbox, /account", async () => {
       await browser.context.clearCookies();
+      await page.setViewportSize(PHONE);
       await page.goto(`${app.url}/login?returnTo=%2Faccount`);
       await page.getByLabel("Username").fill("bob");
       await page.getByLabel("Password").fill("bob-password");
       await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL(`${app.url}/2fa`);
-      await expect.poll(() => seen(page.locator("main"))).toContain("No second factor set up");
-      expect(await page.locator('form[action$="/2fa/send"]').count()).toBe(0);
+      await page.waitForURL(`${app.url}/2fa/setup`);
+      expect(await seriousViolations(page), "the settings page").toEqual([]);
+      await screenshot(page, name, "14-bob-setup-phone");
+
+      const add = page.locator('form[action$="/2fa/setup/phone"]');
+      await add.getByLabel(/phone number/i).fill(BOB_NEW_PHONE);
+      await add.getByRole("radio", { name: /text message/i }).check();
+      await screenshot(page, name, "15-bob-phone-typed-phone");
+      await add.getByRole("button").click();
+      await page.waitForURL(`${app.url}/2fa/setup/phone`);
+      expect(await seriousViolations(page), "the enrolment code page").toEqual([]);
+
+      const code = await codeFromInbox(inbox, app.prepared.setup.inboxUrl as string, BOB_NEW_PHONE);
+      await page.bringToFront();
+      const verify = page.locator('form[action$="/2fa/setup/phone/verify"]');
+      await verify.getByLabel(/verification code/i).fill(code);
+      await screenshot(page, name, "16-bob-code-typed-phone");
+      await verify.getByRole("button").click();
+      await page.waitForURL(`${app.url}/account`);
+      await expect.poll(() => seen(page.locator("main"))).toContain("Bob");
+      await expect.poll(() => seen(page.locator("main"))).toContain("0123");
       await check();
-      await screenshotBoth(page, name, "14-bob-no-phone");
+      await screenshot(page, name, "17-bob-enrolled-phone");
 
       const missing = await page.goto(`${app.url}/no-such-page`);
       expect(missing?.status()).toBe(404);
       await check();
-      await screenshot(page, name, "15-not-found-phone");
+      await screenshot(page, name, "18-not-found-phone");
     });
 
     it("works with the keyboard alone, from the sign-in form to /account", async () => {
@@ -213,7 +234,7 @@ if (!CHROMIUM_INSTALLED) {
       await page.waitForURL(`${app.url}/2fa`);
 
       await tabTo(page, 'form[action$="/2fa/send"] button[type="submit"]');
-      await screenshot(page, name, "16-keyboard-focus-phone");
+      await screenshot(page, name, "19-keyboard-focus-phone");
       await page.keyboard.press("Enter");
       await expect.poll(() => seen(page.locator("main"))).toContain("We sent a code");
       const code = await codeFromInbox(inbox, app.prepared.setup.inboxUrl as string, "+12025550123");
@@ -235,7 +256,7 @@ if (!CHROMIUM_INSTALLED) {
       await page.setViewportSize(DESKTOP);
       await page.goto(`${app.url}/login?returnTo=%2Faccount`);
       await check();
-      await screenshot(page, name, "17-login-dark-desktop");
+      await screenshot(page, name, "20-login-dark-desktop");
       await page.getByLabel("Username").fill("alice");
       await page.getByLabel("Password").fill("alice-password");
       await page.getByRole("button", { name: "Sign in" }).click();
@@ -244,7 +265,7 @@ if (!CHROMIUM_INSTALLED) {
       await page.getByRole("button", { name: "Send code" }).click();
       await expect.poll(() => seen(page.locator("main"))).toContain("We sent a code");
       await check();
-      await screenshot(page, name, "18-code-sent-dark-desktop");
+      await screenshot(page, name, "21-code-sent-dark-desktop");
       await page.getByLabel("Verification code").fill("000000");
       await page.getByRole("button", { name: "Verify" }).click();
       await expect.poll(() => seen(page.locator("main"))).toContain("attempts left");
@@ -267,7 +288,7 @@ if (!CHROMIUM_INSTALLED) {
       })()`);
       await expect.poll(() => page.locator("h1, h2").allInnerTexts()).toContain("This form has expired");
       await check();
-      await screenshot(page, name, "19-csrf-problem-dark-desktop");
+      await screenshot(page, name, "22-csrf-problem-dark-desktop");
       await page.emulateMedia({ colorScheme: "light" });
       await page.setViewportSize(PHONE);
 

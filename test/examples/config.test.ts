@@ -146,6 +146,34 @@ describe("PORT, STEP_UP_MAX_AGE and SESSION_SECRET", () => {
     }
   });
 
+  it("defaults MANAGE_MAX_AGE to 10m, accepts durations and milliseconds, and refuses the rest", () => {
+    expect(loadConfig(SECRET, { port: 3000 }).config).toMatchObject({
+      manageMaxAge: "10m",
+      manageMaxAgeMs: 600_000,
+    });
+    expect(loadConfig({ ...SECRET, MANAGE_MAX_AGE: "2m" }, { port: 3000 }).config).toMatchObject({
+      manageMaxAge: "2m",
+      manageMaxAgeMs: 120_000,
+    });
+    expect(loadConfig({ ...SECRET, MANAGE_MAX_AGE: "90000" }, { port: 3000 }).config.manageMaxAgeMs).toBe(
+      90_000,
+    );
+    for (const bad of ["ten minutes", "0s", "-1m"]) {
+      expect(() => loadConfig({ ...SECRET, MANAGE_MAX_AGE: bad }, { port: 3000 })).toThrow(
+        /MANAGE_MAX_AGE must be/,
+      );
+    }
+  });
+
+  it("reads DATABASE_URL for the enrolled factors, unset when empty", () => {
+    expect(loadConfig(SECRET, { port: 3000 }).config.databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...SECRET, DATABASE_URL: " " }, { port: 3000 }).config.databaseUrl).toBeUndefined();
+    expect(
+      loadConfig({ ...SECRET, DATABASE_URL: "postgres://127.0.0.1:5432/app" }, { port: 3000 }).config
+        .databaseUrl,
+    ).toBe("postgres://127.0.0.1:5432/app");
+  });
+
   it("uses SESSION_SECRET, or a random one with a warning", () => {
     const set = loadConfig(SECRET, { port: 3000 });
     expect(set.config.sessionSecret).toBe(SECRET.SESSION_SECRET);

@@ -224,3 +224,78 @@ export async function signInVerified(app: RunningApp, client: supertest.Agent): 
   const verified = await submitCode(client, code);
   if (verified.status !== 303) throw new Error(`verify answered ${verified.status}`);
 }
+
+/** bob's id and the phone he enrols in the tests. */
+export const BOB_ID = "usr_1003";
+export const BOB_NEW_PHONE = "+14155550123";
+
+/**
+ * GETs `path` and follows same-origin redirects (at most 5) the way a browser would; returns the final
+ * path and response.
+ */
+export async function follow(
+  client: supertest.Agent,
+  path: string,
+): Promise<{ path: string; response: supertest.Response }> {
+  let current = path;
+  for (let hops = 0; hops < 5; hops += 1) {
+    const response = await client.get(current);
+    if (response.status < 300 || response.status >= 400) return { path: current, response };
+    const location = response.headers.location;
+    if (typeof location !== "string" || !location.startsWith("/")) {
+      throw new Error(`GET ${current} redirected to ${String(location)}`);
+    }
+    current = location;
+  }
+  throw new Error(`more than 5 redirects from ${path}`);
+}
+
+/**
+ * On the settings page, asks for a code to `phone` by `channel` (`POST /2fa/setup/phone`), as its
+ * form would; returns that answer.
+ */
+export async function requestEnrolmentCode(
+  client: supertest.Agent,
+  phone: string,
+  channel: "sms" | "call" = "sms",
+): Promise<supertest.Response> {
+  const settings = await client.get("/2fa/setup");
+  if (settings.status !== 200) throw new Error(`GET /2fa/setup answered ${settings.status}`);
+  return client
+    .post("/2fa/setup/phone")
+    .type("form")
+    .send({ _csrf: csrfOf(settings.text, "/2fa/setup/phone"), phone, channel });
+}
+
+/** Types `code` on the enrolment code page (`POST /2fa/setup/phone/verify`), as its form would. */
+export async function submitEnrolmentCode(
+  client: supertest.Agent,
+  code: string,
+): Promise<supertest.Response> {
+  const page = await client.get("/2fa/setup/phone");
+  if (page.status !== 200) throw new Error(`GET /2fa/setup/phone answered ${page.status}`);
+  return client
+    .post("/2fa/setup/phone/verify")
+    .type("form")
+    .send({ _csrf: csrfOf(page.text, "/2fa/setup/phone/verify"), code });
+}
+
+/**
+ * Signs bob in, follows /account to the settings page, and enrols `phone` by SMS with the code from
+ * the emulator; returns the answer to the code.
+ */
+export async function enrolBob(
+  app: RunningApp,
+  client: supertest.Agent,
+  phone: string = BOB_NEW_PHONE,
+): Promise<supertest.Response> {
+  const login = await signIn(client, "bob", "bob-password", "/account");
+  if (login.status !== 303) throw new Error(`sign-in answered ${login.status}`);
+  const landed = await follow(client, "/account");
+  if (landed.path !== "/2fa/setup") throw new Error(`bob landed on ${landed.path}, not /2fa/setup`);
+  const sent = await requestEnrolmentCode(client, phone);
+  if (sent.status !== 303) throw new Error(`POST /2fa/setup/phone answered ${sent.status}`);
+  const code = app.emulator.lastCode(phone);
+  if (code === undefined) throw new Error(`no code for ${phone} in the emulator's inbox`);
+  return submitEnrolmentCode(client, code);
+}

@@ -1,7 +1,7 @@
 /**
  * The examples with REDIS_URL on a real redis-server: two instances sharing SESSION_SECRET and Redis
- * share sessions and the sign-in throttle, and a Redis outage answers 503 (never 500, never a pass)
- * until Redis is back.
+ * share sessions, the sign-in throttle and the enrolled factors, and a Redis outage answers 503 (never
+ * 500, never a pass) until Redis is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOGIN_FAILURES_PER_USERNAME } from "../../examples/shared/login-throttle.js";
@@ -62,6 +62,20 @@ describe.runIf(redisSuiteRuns("the examples on Redis"))("the examples on Redis",
       const after = await second.client().get("/account").set("Cookie", cookie);
       expect(after.status).toBe(302);
       expect(after.headers.location).toMatch(/^\/login/);
+    });
+
+    it("keep enrolled factors in the same Redis: alice's phone once, whichever instance reads it", async () => {
+      expect(first.prepared.setup.factorBackend).toEqual({ kind: "redis", url: redis.url });
+      for (const app of [first, second]) {
+        const phones = (await app.prepared.setup.factors.listFactors("usr_1001")).map(
+          (factor) => factor.kind === "phone" && factor.destination,
+        );
+        expect(phones).toEqual(["+15017122661"]);
+      }
+      const [fromFirst] = await first.prepared.setup.factors.listFactors("usr_1002");
+      const [fromSecond] = await second.prepared.setup.factors.listFactors("usr_1002");
+      expect(fromFirst?.id).toBeDefined();
+      expect(fromSecond?.id).toBe(fromFirst?.id);
     });
 
     it("share the count of wrong passwords", async () => {

@@ -96,6 +96,12 @@ if (!BUILT) {
       expect(server.out).toContain(
         "Sessions and budgets: in memory (this process only; set REDIS_URL to share them between instances)",
       );
+      expect(server.out).toContain(
+        "Enrolled factors: in memory (lost when this process stops; set DATABASE_URL to keep them in PostgreSQL)",
+      );
+      expect(server.out).toContain(
+        "Demo users: alice / alice-password, carol / carol-password, bob / bob-password (no factor yet: enrols a phone at /2fa/setup)",
+      );
 
       const app = listening[1] as string;
       const login = await fetch(`${app}/login`);
@@ -124,7 +130,7 @@ if (!BUILT) {
       expect(server.out.join("\n")).not.toMatch(/Verify emulator|Listening on/);
     });
 
-    it("refuses a bad PORT, and a REDIS_URL it cannot reach, with a clear message", async () => {
+    it("refuses a bad PORT, and a REDIS_URL or DATABASE_URL it cannot reach, with a clear message", async () => {
       const port = run(path, childEnv({ PORT: "eighty" }));
       running.push(port.child);
       expect(await port.exit).toBe(1);
@@ -135,6 +141,12 @@ if (!BUILT) {
       expect(redis.err.join("\n")).toMatch(
         /Could not connect to Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\)/,
       );
+      const database = run(path, childEnv({ DATABASE_URL: "postgres://demo:s3cret-pw@127.0.0.1:1/app" }));
+      running.push(database.child);
+      expect(await database.exit).toBe(1);
+      const said = database.err.join("\n");
+      expect(said).toMatch(/Could not open PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/app \(DATABASE_URL\)/);
+      expect(said).not.toContain("s3cret-pw");
     });
   });
 }

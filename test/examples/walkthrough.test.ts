@@ -1,7 +1,7 @@
 /**
  * Each example app (Express and Koa), imported and walked through the whole flow with supertest
  * against its embedded Verify emulator: sign-in, challenge, wrong and right codes, JSON, step-up,
- * bob without a phone, sign-out.
+ * bob sent to the settings page, sign-out (bob's enrolment: enrolment.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -186,6 +186,19 @@ describe.each(EXAMPLES)("the %s example", (name) => {
     expect(attempt.status).toBeGreaterThanOrEqual(400);
     expect(app.emulator.messages().length).toBe(messagesBefore);
     expect((await client.get("/account")).status).toBe(302);
+  });
+
+  it("shows alice's enrolled phone, masked, and links to the settings page from /account", async () => {
+    const client = app.client();
+    await signInVerified(app, client);
+    const account = await client.get("/account");
+    expect(account.status).toBe(200);
+    expect(account.text).toContain('<a href="/2fa/setup">');
+    expect(account.text).toContain("2661");
+    expect(account.text).not.toContain(ALICE_PHONE);
+    const me = await client.get("/api/me").set("Accept", "application/json");
+    expect(me.body.user.phone).toMatch(/2661$/);
+    expect(me.body.user.phone).not.toBe(ALICE_PHONE);
   });
 
   it("refuses channels other than sms and call", async () => {
