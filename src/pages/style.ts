@@ -26,7 +26,8 @@ label{display:block;font-weight:600}
 .choice:has(:checked){border-color:var(--accent);box-shadow:inset 0 0 0 1px var(--accent)}
 input[type=radio]{flex:none;width:1.25rem;height:1.25rem;margin:0;accent-color:var(--accent)}
 .hint{color:var(--muted);margin:.25rem 0 .5rem}
-input[type=text]{display:block;width:100%;margin:0 0 1rem;padding:.5rem .75rem;font:inherit;font-size:1.5rem;letter-spacing:.25em;font-variant-numeric:tabular-nums;color:var(--text);background:var(--surface);border:1px solid var(--line);border-radius:.5rem}
+input[type=text],input[type=tel],input[type=email]{display:block;width:100%;margin:0 0 1rem;padding:.5rem .75rem;font:inherit;font-size:1.5rem;letter-spacing:.25em;font-variant-numeric:tabular-nums;color:var(--text);background:var(--surface);border:1px solid var(--line);border-radius:.5rem}
+input[type=tel],input[type=email]{font-size:1.25rem;letter-spacing:normal}
 input[aria-invalid=true]{border:2px solid var(--error)}
 button,.button{display:inline-block;min-height:44px;padding:.6rem 1.25rem;font:inherit;font-weight:600;text-align:center;text-decoration:none;color:var(--text);background:var(--surface);border:1px solid var(--line);border-radius:.5rem;cursor:pointer}
 .primary{display:block;width:100%;color:var(--on-accent);background:var(--accent);border-color:var(--accent)}

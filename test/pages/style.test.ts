@@ -88,7 +88,9 @@ describe("the default stylesheet", () => {
 
   it("lets buttons take the page's font and keeps a masked destination on one line", () => {
     expect(DEFAULT_STYLESHEET).toMatch(/(^|\n)button,\.button\{[^}]*font:inherit/);
-    expect(DEFAULT_STYLESHEET).toMatch(/(^|\n)input\[type=text\]\{[^}]*font:inherit/);
+    expect(DEFAULT_STYLESHEET).toMatch(
+      /(^|\n)input\[type=text\],input\[type=tel\],input\[type=email\]\{[^}]*font:inherit/,
+    );
     expect(DEFAULT_STYLESHEET).toMatch(/(^|\n)\.nowrap\{white-space:nowrap\}/);
   });
 });
