@@ -45,6 +45,8 @@ export interface ExampleConfig {
   readonly verify: VerifySetup;
   /** `REDIS_URL`, when set: sessions and budgets in Redis. */
   readonly redisUrl: string | undefined;
+  /** `REDIS_CLUSTER_URLS` (comma-separated seeds), when set: the same on a Redis Cluster. */
+  readonly redisClusterUrls: readonly string[] | undefined;
   /** `NODE_ENV === "production"`. */
   readonly production: boolean;
 }
@@ -108,6 +110,7 @@ export function loadConfig(env: Env, defaults: { port: number }): LoadedConfig {
       sessionSecretGenerated: secret === undefined,
       verify: selectVerify(env, production, warnings),
       redisUrl: value(env, "REDIS_URL"),
+      redisClusterUrls: listValue(env, "REDIS_CLUSTER_URLS"),
       production,
     },
     warnings,
@@ -176,6 +179,15 @@ function parseStepUp(raw: string | undefined): { stepUpMaxAge: string; stepUpMax
 }
 
 /** A variable's value; an empty string counts as unset. */
+/** A comma-separated variable as its non-empty items, or `undefined` when it has none. */
+function listValue(env: Env, name: string): readonly string[] | undefined {
+  const items = (value(env, name) ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  return items.length === 0 ? undefined : items;
+}
+
 function value(env: Env, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === "" ? undefined : raw.trim();

@@ -58,9 +58,9 @@ export interface PrepareOptions {
 }
 
 /**
- * Reads `env`, hashes the demo passwords, opens the storage (memory, or Redis for `REDIS_URL`) and
- * connects Verify (starting an embedded emulator when the environment names neither Twilio nor an
- * emulator). Throws `ExampleConfigError` for a configuration it refuses.
+ * Reads `env`, hashes the demo passwords, opens the storage (memory, or Redis for `REDIS_URL` or
+ * `REDIS_CLUSTER_URLS`) and connects Verify (starting an embedded emulator when the environment names
+ * neither Twilio nor an emulator). Throws `ExampleConfigError` for a configuration it refuses.
  * @example
  * const example = await prepareExample(process.env, { defaultPort: 3000 });
  * const app = createApp(example.setup);
@@ -68,7 +68,7 @@ export interface PrepareOptions {
 export async function prepareExample(env: Env, options: PrepareOptions): Promise<PreparedExample> {
   const { config, warnings } = loadConfig(env, { port: options.defaultPort });
   const users = await createUserDirectory({ accounts: DEMO_ACCOUNTS });
-  const { storage, close: closeStorage } = await openStorage(config.redisUrl);
+  const { storage, close: closeStorage } = await openStorage(config.redisUrl, config.redisClusterUrls);
   let verify: VerifyConnection;
   try {
     verify = await connectVerify(config.verify);
