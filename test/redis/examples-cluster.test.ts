@@ -12,11 +12,13 @@ import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp as createExpressApp } from "../../examples/express/app.js";
 import { createApp as createKoaApp } from "../../examples/koa/app.js";
+import { ExampleConfigError, loadConfig } from "../../examples/shared/config.js";
 import { type PreparedExample, prepareExample } from "../../examples/shared/setup.js";
+import { openStorage } from "../../examples/shared/storage.js";
 import { startEmulator, type VerifyEmulator } from "../../testing/index.js";
 import { csrfOf, forms } from "../examples/helpers.js";
 import { type RedisCluster, redisClusterSuiteRuns, startRedisCluster } from "../helpers/redis-cluster.js";
-import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
+import { freePort, type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { eventually, readyClient } from "./support.js";
 
 const SUITE = "three example instances on one Redis";
@@ -490,3 +492,28 @@ for (const backend of ["redis", "cluster"] as const satisfies readonly Backend[]
     });
   }
 }
+
+describe("REDIS_CLUSTER_URLS in the examples' configuration", () => {
+  it("reads the comma-separated seeds, and refuses REDIS_URL beside it, a bad seed, or a cluster it cannot reach", async () => {
+    const { config } = loadConfig(
+      { REDIS_CLUSTER_URLS: " redis://127.0.0.1:7000, redis://127.0.0.1:7001,," },
+      { port: 3000 },
+    );
+    expect(config.redisClusterUrls).toEqual(["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"]);
+    expect(config.redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_CLUSTER_URLS: " , " }, { port: 3000 }).config.redisClusterUrls).toBeUndefined();
+    await expect(openStorage("redis://127.0.0.1:6379", ["redis://127.0.0.1:7000"])).rejects.toThrow(
+      /REDIS_URL and REDIS_CLUSTER_URLS are both set/,
+    );
+    await expect(openStorage(undefined, ["http://127.0.0.1:7000"])).rejects.toThrow(
+      /REDIS_CLUSTER_URLS must start with redis:\/\//,
+    );
+    const port = await freePort();
+    const refused = openStorage(undefined, [`redis://:hunter2-secret@127.0.0.1:${port}`]);
+    await expect(refused).rejects.toThrow(
+      new RegExp(`Could not connect to the Redis Cluster at redis://127\\.0\\.0\\.1:${port}`),
+    );
+    await expect(refused).rejects.toThrow(ExampleConfigError);
+    await expect(refused).rejects.not.toThrow(/hunter2/);
+  });
+});
