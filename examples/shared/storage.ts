@@ -64,16 +64,7 @@ export async function openStorage(
       { cause: error },
     );
   }
-  return {
-    storage: { kind: "redis", client, url: shown },
-    close: async () => {
-      try {
-        await client.quit();
-      } catch {
-        client.disconnect();
-      }
-    },
-  };
+  return openedRedis(client, shown);
 }
 
 /**
@@ -113,6 +104,10 @@ async function openCluster(urls: readonly string[]): Promise<OpenedStorage> {
       { cause: error },
     );
   }
+  return openedRedis(client, shown);
+}
+
+function openedRedis(client: Redis | Cluster, shown: string): OpenedStorage {
   return {
     storage: { kind: "redis", client, url: shown },
     close: async () => {

@@ -277,6 +277,19 @@ for (const backend of ["redis", "cluster"] as const satisfies readonly Backend[]
         return browser;
       }
 
+      /** alice verified; carol half-way: a code was sent, she has yet to enter it. */
+      async function aliceVerifiedCarolHalfWay() {
+        const alice = await verifiedAlice();
+        const sendCsrf = csrfOf((await alice.get("/2fa")).text, "/2fa/send");
+        const carol = new RoundRobinBrowser(urls, 1);
+        expect((await signIn(carol, "carol", "carol-password")).status).toBe(303);
+        await carol.get("/account");
+        expect((await sendCode(carol)).status).toBe(303);
+        const code = emulator.lastCode(CAROL_PHONE) ?? "";
+        const verifyCsrf = csrfOf((await carol.get("/2fa")).text, "/2fa/verify");
+        return { alice, sendCsrf, carol, code, verifyCsrf };
+      }
+
       it("walks the whole flow with every request on the next instance", async () => {
         const browser = await verifiedAlice();
         for (let instance = 0; instance < INSTANCES; instance += 1) {
@@ -373,14 +386,7 @@ for (const backend of ["redis", "cluster"] as const satisfies readonly Backend[]
       it.runIf(backend === "cluster")(
         "lets nothing through while a shard is down mid-flow, answers 503 in time, and resumes when it returns",
         async () => {
-          const alice = await verifiedAlice();
-          const sendCsrf = csrfOf((await alice.get("/2fa")).text, "/2fa/send");
-          const carol = new RoundRobinBrowser(urls, 1);
-          expect((await signIn(carol, "carol", "carol-password")).status).toBe(303);
-          await carol.get("/account");
-          expect((await sendCode(carol)).status).toBe(303);
-          const code = emulator.lastCode(CAROL_PHONE) ?? "";
-          const verifyCsrf = csrfOf((await carol.get("/2fa")).text, "/2fa/verify");
+          const { alice, sendCsrf, carol, code, verifyCsrf } = await aliceVerifiedCarolHalfWay();
           const shard = cluster.masters[0];
           if (shard === undefined) throw new Error("no master to stop");
           const everyRequest = (instance: number) =>
@@ -428,15 +434,7 @@ for (const backend of ["redis", "cluster"] as const satisfies readonly Backend[]
       it.runIf(backend === "redis")(
         "lets nothing through while Redis is frozen, answers 503 in time, and resumes when it answers",
         async () => {
-          const alice = await verifiedAlice();
-          const sendCsrf = csrfOf((await alice.get("/2fa")).text, "/2fa/send");
-          // carol is half-way: a code was sent, she has yet to enter it.
-          const carol = new RoundRobinBrowser(urls, 1);
-          expect((await signIn(carol, "carol", "carol-password")).status).toBe(303);
-          await carol.get("/account");
-          expect((await sendCode(carol)).status).toBe(303);
-          const code = emulator.lastCode(CAROL_PHONE) ?? "";
-          const verifyCsrf = csrfOf((await carol.get("/2fa")).text, "/2fa/verify");
+          const { alice, sendCsrf, carol, code, verifyCsrf } = await aliceVerifiedCarolHalfWay();
           redis.pause();
           try {
             for (let instance = 0; instance < INSTANCES; instance += 1) {
