@@ -13,7 +13,9 @@ tgz="$work/$tarball"
 echo "packed $tarball ($(du -k "$tgz" | cut -f1) KiB)"
 
 # The PostgreSQL factor store's schema ships for apps that run their own migrations (docs/factors.md).
-tar -tzf "$tgz" | grep -qx 'package/sql/postgres-factor-store.sql' || { echo "sql/postgres-factor-store.sql is not in the package"; exit 1; }
+# Listed to a file first: `grep -q` stops at the first match, and under pipefail tar's SIGPIPE failed the check.
+tar -tzf "$tgz" > "$work/contents"
+grep -qx 'package/sql/postgres-factor-store.sql' "$work/contents" || { echo "sql/postgres-factor-store.sql is not in the package"; exit 1; }
 
 npx --no-install publint run "$tgz" --strict
 npx --no-install attw "$tgz" --profile node16
