@@ -80,7 +80,7 @@ out=$(cd "$esm" && timeout 20 npx --no-install second-factor-emulator --help 2>&
 echo "bin ok"
 # The proxy's certificate library is bundled: installing the package brings no more than apps need.
 deps=$(node -e 'console.log(Object.keys(require("./package.json").dependencies).sort().join(" "))')
-[ "$deps" = "libphonenumber-js rate-limiter-flexible twilio" ] || { echo "dependencies grew: $deps"; exit 1; }
+[ "$deps" = "@simplewebauthn/server libphonenumber-js otpauth qrcode-generator rate-limiter-flexible twilio" ] || { echo "dependencies grew: $deps"; exit 1; }
 ! grep -rqE '(from|require\()\s*"node-forge"' "$esm/node_modules/second-factor/dist" || { echo "dist imports node-forge"; exit 1; }
 out=$(cd "$esm" && timeout 8 node node_modules/second-factor/dist/emulator/cli.js --port 0 --proxy 2>&1) || true
 grep -q '^NODE_EXTRA_CA_CERTS=' <<<"$out" || { echo "$out"; echo "bin --proxy failed"; exit 1; }
