@@ -1,5 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+// CI runs the suites on each Node LTS (.ci/run): it names the version it meant, and this proves which
+// Node actually runs Vitest (its test processes are forked from this one's binary).
+const expectedNode = process.env.SF_EXPECTED_NODE_VERSION;
+if (expectedNode !== undefined) {
+  console.log(`Vitest runs on Node ${process.version} (${process.execPath})`);
+  if (process.version !== expectedNode) {
+    throw new Error(`Vitest runs on Node ${process.version}, not the ${expectedNode} CI asked for`);
+  }
+}
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],

@@ -55,6 +55,12 @@ make_project "$esm" module
 } > "$esm/smoke.mjs"
 (cd "$cjs" && node smoke.cjs)
 (cd "$esm" && node smoke.mjs)
+# The same imports on every other Node that CI proves (.ci/run sets SMOKE_NODE_BINS: node binaries).
+for other in ${SMOKE_NODE_BINS:-}; do
+  echo "imports on Node $("$other" --version):"
+  (cd "$cjs" && "$other" smoke.cjs)
+  (cd "$esm" && "$other" smoke.mjs)
+done
 
 # TypeScript consumers: the same imports must type-check under node16 resolution, CJS and ESM.
 for dir in "$cjs" "$esm"; do

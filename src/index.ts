@@ -21,6 +21,7 @@ export {
   type BudgetScope,
   type CheckHold,
   createLimits,
+  FAIL_CLOSED_REDIS_CLUSTER_OPTIONS,
   FAIL_CLOSED_REDIS_OPTIONS,
   type Limits,
   type LimitsOptions,

@@ -40,7 +40,8 @@ export interface RedisSessionStore {
 
 /**
  * A koa-session `store` on an ioredis client that fails closed (checked now, as for the budgets: see
- * `FAIL_CLOSED_REDIS_OPTIONS`). Each session is one JSON string under the prefix and the SHA-256 of
+ * `FAIL_CLOSED_REDIS_OPTIONS`), or an ioredis `Cluster` (`FAIL_CLOSED_REDIS_CLUSTER_OPTIONS`: every
+ * call touches one key, so any slot will do). Each session is one JSON string under the prefix and the SHA-256 of
  * its id (the id is a bearer secret; a 128-bit random id needs no key to be safe to hash), with a
  * TTL. When Redis is down or slow its calls reject, koa-session throws, and `mfa.sessionErrorHandler()`
  * answers 503 with `Retry-After`. An entry that is not valid JSON reads as no session.

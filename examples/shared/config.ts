@@ -51,6 +51,8 @@ export interface ExampleConfig {
   readonly redisUrl: string | undefined;
   /** `DATABASE_URL`, when set: enrolled factors in PostgreSQL. */
   readonly databaseUrl: string | undefined;
+  /** `REDIS_CLUSTER_URLS` (comma-separated seeds), when set: the same on a Redis Cluster. */
+  readonly redisClusterUrls: readonly string[] | undefined;
   /** `NODE_ENV === "production"`. */
   readonly production: boolean;
 }
@@ -126,6 +128,7 @@ export function loadConfig(env: Env, defaults: { port: number }): LoadedConfig {
       verify: selectVerify(env, production, warnings),
       redisUrl: value(env, "REDIS_URL"),
       databaseUrl: value(env, "DATABASE_URL"),
+      redisClusterUrls: listValue(env, "REDIS_CLUSTER_URLS"),
       production,
     },
     warnings,
@@ -194,6 +197,15 @@ function parseMaxAge(name: string, raw: string | undefined, fallback: string): {
 }
 
 /** A variable's value; an empty string counts as unset. */
+/** A comma-separated variable as its non-empty items, or `undefined` when it has none. */
+function listValue(env: Env, name: string): readonly string[] | undefined {
+  const items = (value(env, name) ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  return items.length === 0 ? undefined : items;
+}
+
 function value(env: Env, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === "" ? undefined : raw.trim();

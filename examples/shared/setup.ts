@@ -70,7 +70,8 @@ export interface PrepareOptions {
 }
 
 /**
- * Reads `env`, hashes the demo passwords, opens the storage (memory, or Redis for `REDIS_URL`) and the
+ * Reads `env`, hashes the demo passwords, opens the storage (memory, or Redis for `REDIS_URL` or
+ * `REDIS_CLUSTER_URLS`) and the
  * factor store (PostgreSQL for `DATABASE_URL`, else where the sessions are), enrols the demo phones, and
  * connects Verify (starting an embedded emulator when the environment names neither Twilio nor an
  * emulator). Throws `ExampleConfigError` for a configuration it refuses.
@@ -81,7 +82,7 @@ export interface PrepareOptions {
 export async function prepareExample(env: Env, options: PrepareOptions): Promise<PreparedExample> {
   const { config, warnings } = loadConfig(env, { port: options.defaultPort });
   const users = await createUserDirectory({ accounts: DEMO_ACCOUNTS });
-  const { storage, close: closeStorage } = await openStorage(config.redisUrl);
+  const { storage, close: closeStorage } = await openStorage(config.redisUrl, config.redisClusterUrls);
   const now = options.now ?? Date.now;
   let factors: OpenedFactorStore | undefined;
   let verify: VerifyConnection;

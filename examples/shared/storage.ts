@@ -2,18 +2,21 @@
  * Where the examples keep sessions and the library's budgets: the one seam between the environment and
  * the stores. Memory (one process) by default; Redis when `REDIS_URL` is set, for sessions, the
  * library's budgets and the sign-in throttle alike, so that instances sharing `SESSION_SECRET` and
- * `REDIS_URL` share all of them.
+ * `REDIS_URL` share all of them; or the same on a Redis Cluster when `REDIS_CLUSTER_URLS` is set.
  */
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import type { SecondFactorOptions } from "../../src/index.js";
-import { FAIL_CLOSED_REDIS_OPTIONS } from "../../src/limits/index.js";
+import { FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, FAIL_CLOSED_REDIS_OPTIONS } from "../../src/limits/index.js";
 import { ExampleConfigError } from "./config.js";
 
 /** Where sessions and budgets live. */
 export type StorageBackend =
   | { readonly kind: "memory" }
-  /** An ioredis client made to fail closed (no offline queue, short timeouts), already connected. */
-  | { readonly kind: "redis"; readonly client: Redis; readonly url: string };
+  /**
+   * An ioredis client (a `Cluster` for `REDIS_CLUSTER_URLS`) made to fail closed (no offline queue,
+   * short timeouts), already connected; `url` is for messages (no password).
+   */
+  | { readonly kind: "redis"; readonly client: Redis | Cluster; readonly url: string };
 
 /** An opened storage backend and how to close it. */
 export interface OpenedStorage {
@@ -25,12 +28,24 @@ export interface OpenedStorage {
 const REDIS_CONNECT_TIMEOUT_MS = 3000;
 
 /**
- * Opens the storage the configuration asks for: memory, or Redis at `redisUrl` (connected now, so a
- * wrong URL or a Redis that is down stops the start with a clear message instead of failing requests).
+ * Opens the storage the configuration asks for: memory, Redis at `redisUrl`, or the Redis Cluster of
+ * `clusterUrls` (connected now, so a wrong URL or a Redis that is down stops the start with a clear
+ * message instead of failing requests).
  * @example
- * const { storage, close } = await openStorage(config.redisUrl);
+ * const { storage, close } = await openStorage(config.redisUrl, config.redisClusterUrls);
  */
-export async function openStorage(redisUrl: string | undefined): Promise<OpenedStorage> {
+export async function openStorage(
+  redisUrl: string | undefined,
+  clusterUrls?: readonly string[],
+): Promise<OpenedStorage> {
+  if (clusterUrls !== undefined) {
+    if (redisUrl !== undefined) {
+      throw new ExampleConfigError(
+        "REDIS_URL and REDIS_CLUSTER_URLS are both set: set REDIS_URL for one Redis server or REDIS_CLUSTER_URLS for a Redis Cluster, not both.",
+      );
+    }
+    return openCluster(clusterUrls);
+  }
   if (redisUrl === undefined) return { storage: { kind: "memory" }, close: async () => {} };
   const shown = redactedRedisUrl(redisUrl);
   const client = new Redis(redisUrl, {
@@ -49,6 +64,50 @@ export async function openStorage(redisUrl: string | undefined): Promise<OpenedS
       { cause: error },
     );
   }
+  return openedRedis(client, shown);
+}
+
+/**
+ * Connects an ioredis `Cluster` to the seeds of `REDIS_CLUSTER_URLS`, and every master before the app
+ * serves: with the cluster's offline queue off, a command that meets a node still connecting is refused.
+ */
+async function openCluster(urls: readonly string[]): Promise<OpenedStorage> {
+  const seeds = urls.map((raw) => new URL(redactedRedisUrl(raw, "REDIS_CLUSTER_URLS")));
+  const shown = `${seeds.map((seed) => `${seed.protocol}//${seed.host}`).join(",")} (Redis Cluster)`;
+  // Every node of one cluster takes the same credentials: the first seed's, if it has any.
+  const first = new URL(urls[0] as string);
+  const client = new Cluster(
+    seeds.map((seed) => ({ host: seed.hostname, port: Number(seed.port || 6379) })),
+    {
+      ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS,
+      lazyConnect: true,
+      redisOptions: {
+        ...FAIL_CLOSED_REDIS_OPTIONS,
+        connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+        ...(first.username === "" ? {} : { username: decodeURIComponent(first.username) }),
+        ...(first.password === "" ? {} : { password: decodeURIComponent(first.password) }),
+        ...(first.protocol === "rediss:" ? { tls: {} } : {}),
+      },
+    },
+  );
+  client.on("error", () => {});
+  try {
+    await withDeadline(client.connect(), REDIS_CONNECT_TIMEOUT_MS);
+    await withDeadline(
+      Promise.all(client.nodes("master").map((node) => node.ping())),
+      REDIS_CONNECT_TIMEOUT_MS,
+    );
+  } catch (error) {
+    client.disconnect();
+    throw new ExampleConfigError(
+      `Could not connect to the Redis Cluster at ${shown} (REDIS_CLUSTER_URLS): ${error instanceof Error ? error.message : String(error)}. Start the cluster, fix REDIS_CLUSTER_URLS, or unset it.`,
+      { cause: error },
+    );
+  }
+  return openedRedis(client, shown);
+}
+
+function openedRedis(client: Redis | Cluster, shown: string): OpenedStorage {
   return {
     storage: { kind: "redis", client, url: shown },
     close: async () => {
@@ -59,6 +118,14 @@ export async function openStorage(redisUrl: string | undefined): Promise<OpenedS
       }
     },
   };
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -75,17 +142,17 @@ export function limitsFor(storage: StorageBackend): SecondFactorOptions["limits"
   }
 }
 
-/** `REDIS_URL` for messages: scheme, host and port, never the password. */
-function redactedRedisUrl(raw: string): string {
+/** A Redis URL of `variable` for messages: scheme, host and port, never the password. */
+function redactedRedisUrl(raw: string, variable = "REDIS_URL"): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ExampleConfigError("REDIS_URL must be a URL such as redis://127.0.0.1:6379.");
+    throw new ExampleConfigError(`${variable} must be a URL such as redis://127.0.0.1:6379.`);
   }
   if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
     throw new ExampleConfigError(
-      `REDIS_URL must start with redis:// or rediss://, such as redis://127.0.0.1:6379; got a ${url.protocol} URL.`,
+      `${variable} must start with redis:// or rediss://, such as redis://127.0.0.1:6379; got a ${url.protocol} URL.`,
     );
   }
   return `${url.protocol}//${url.host}`;

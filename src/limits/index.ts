@@ -34,6 +34,7 @@ export {
 } from "./config.js";
 export { ipKey, UNKNOWN_IP } from "./ip-key.js";
 export {
+  FAIL_CLOSED_REDIS_CLUSTER_OPTIONS,
   FAIL_CLOSED_REDIS_OPTIONS,
   MAX_REDIS_COMMAND_TIMEOUT_MS,
   type RedisClientLike,

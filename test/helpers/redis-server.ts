@@ -77,18 +77,22 @@ process.once("exit", () => {
 });
 
 /**
- * Starts a redis-server on 127.0.0.1 on a free port.
+ * Starts a redis-server on 127.0.0.1 on a free port (`extraArgs`: more `redis-server` arguments, kept
+ * across restarts; a working directory of its own, also kept, for a cluster node's `nodes.conf`).
  * @example
  * const server = await startRedisServer();
  * const client = new Redis(server.url, { ...FAIL_CLOSED_REDIS_OPTIONS });
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(
+  options: { readonly extraArgs?: readonly string[] } = {},
+): Promise<RedisServer> {
   const directory = mkdtempSync(join(tmpdir(), "sf-redis-"));
+  const extraArgs = options.extraArgs ?? [];
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const port = await freePort();
     try {
-      let child = await launch(port, directory);
+      let child = await launch(port, directory, extraArgs);
       return {
         port,
         url: `redis://127.0.0.1:${port}`,
@@ -97,7 +101,7 @@ export async function startRedisServer(): Promise<RedisServer> {
         },
         restart: async () => {
           await kill(child);
-          child = await launch(port, directory);
+          child = await launch(port, directory, extraArgs);
         },
         pause: () => {
           child.kill("SIGSTOP");
@@ -122,7 +126,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   throw new Error(`redis-server did not start${why}: ${String(lastError)}`);
 }
 
-async function launch(port: number, directory: string): Promise<ChildProcess> {
+async function launch(port: number, directory: string, extraArgs: readonly string[]): Promise<ChildProcess> {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
   args.push(
     "--dir",
@@ -133,6 +137,7 @@ async function launch(port: number, directory: string): Promise<ChildProcess> {
     "noeviction",
     "--loglevel",
     "warning",
+    ...extraArgs,
   );
   const child = spawn(REDIS_SERVER_BINARY, args, { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);

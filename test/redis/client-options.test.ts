@@ -1,14 +1,26 @@
 // The Redis client must fail closed (rule 8): a client with the offline queue on, no command timeout,
 // unlimited retries or no reconnect is refused when the limits or the Koa session store are made, and a
 // Redis that may evict keys is refused before the first lock is written (DESIGN §4: never evicted).
-import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisSessionStore } from "../../adapters/koa/redis-session-store.js";
-import { createLimits, FAIL_CLOSED_REDIS_OPTIONS, type RedisClientLike } from "../../src/limits/index.js";
+import {
+  createLimits,
+  FAIL_CLOSED_REDIS_CLUSTER_OPTIONS,
+  FAIL_CLOSED_REDIS_OPTIONS,
+  type RedisClientLike,
+} from "../../src/limits/index.js";
+import { createFactorStore } from "../../src/stores/index.js";
 import { type RedisServer, redisSuiteRuns, startRedisServer } from "../helpers/redis-server.js";
 import { readyClient, uniquePrefix } from "./support.js";
 
 const secret = "client-test-secret-0123456789abcdef0123";
+const logger = { warn: () => undefined, error: () => undefined };
+
+/** A Cluster that never connects. */
+function idleCluster(options: ClusterOptions): Cluster {
+  return new Cluster([{ host: "127.0.0.1", port: 1 }], { lazyConnect: true, ...options });
+}
 
 /** A client that never connects (no server needed to read its options). */
 function idleClient(options: RedisOptions): Redis {
@@ -69,13 +81,81 @@ describe("the Redis client's options", () => {
     expect(refusal(client).message).toContain("retryStrategy");
   });
 
-  it("refuses a closed client, a Cluster and things that are not clients", async () => {
+  it("accepts a Cluster made with the recommended options, for the limits, the factor store and the Koa session store", () => {
+    const cluster = idleCluster({ ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS });
+    expect(() => createLimits({ secret, store: { kind: "redis", client: cluster } })).not.toThrow();
+    expect(() => createFactorStore({ kind: "redis", client: cluster }, { logger })).not.toThrow();
+    expect(() => redisSessionStore(cluster)).not.toThrow();
+    expect(FAIL_CLOSED_REDIS_CLUSTER_OPTIONS).toMatchObject({
+      enableOfflineQueue: false,
+      scaleReads: "master",
+      retryDelayOnFailover: 0,
+      redisOptions: FAIL_CLOSED_REDIS_OPTIONS,
+    });
+    expect(Object.isFrozen(FAIL_CLOSED_REDIS_CLUSTER_OPTIONS)).toBe(true);
+  });
+
+  it.each<[string, ClusterOptions, string]>([
+    ["ioredis' defaults (offline queue on)", {}, "offline queue"],
+    [
+      "the offline queue on",
+      { ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, enableOfflineQueue: true },
+      "offline queue",
+    ],
+    ["reads from replicas", { ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, scaleReads: "slave" }, "scaleReads"],
+    [
+      "re-sending after a closed connection (ioredis' default)",
+      { ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, retryDelayOnFailover: 100 },
+      "retryDelayOnFailover",
+    ],
+    [
+      "unbounded redirections",
+      { ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, maxRedirections: 1000 },
+      "maxRedirections",
+    ],
+    [
+      "slow CLUSTERDOWN retries",
+      { ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, retryDelayOnClusterDown: 5000 },
+      "retryDelayOnClusterDown",
+    ],
+    [
+      "no command timeout on its nodes",
+      { ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, redisOptions: { maxRetriesPerRequest: 1 } },
+      "redisOptions.commandTimeout",
+    ],
+    [
+      "unlimited retries on its nodes",
+      {
+        ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS,
+        redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: null },
+      },
+      "redisOptions.maxRetriesPerRequest",
+    ],
+    [
+      "no reconnect",
+      { ...FAIL_CLOSED_REDIS_CLUSTER_OPTIONS, clusterRetryStrategy: undefined as never },
+      "clusterRetryStrategy",
+    ],
+  ])("refuses a Cluster with %s, naming the option and the fix", (_label, options, named) => {
+    const cluster = idleCluster(options);
+    if (options.clusterRetryStrategy === undefined && "clusterRetryStrategy" in options) {
+      // ioredis fills in its default strategy when none is given; an app can still remove it.
+      (cluster.options as { clusterRetryStrategy?: unknown }).clusterRetryStrategy = undefined;
+    }
+    const error = refusal(cluster);
+    expect(error.code).toBe("ERR_SF_INVALID_OPTION");
+    expect(error.message).toContain(named);
+    expect(error.message).toContain("Fix:");
+    expect(() => redisSessionStore(cluster)).toThrow(
+      expect.objectContaining({ code: "ERR_SF_INVALID_OPTION" }),
+    );
+  });
+
+  it("refuses a closed client and things that are not clients", async () => {
     const closed = idleClient({ ...FAIL_CLOSED_REDIS_OPTIONS });
     closed.disconnect();
     expect(closed.status).toBe("end");
     expect(refusal(closed).message).toContain("closed");
-    const cluster = new Cluster([{ host: "127.0.0.1", port: 1 }], { lazyConnect: true });
-    expect(refusal(cluster).message).toContain("Cluster");
     expect(refusal("redis://127.0.0.1:6379").message).toContain("must be an ioredis client");
     expect(refusal({ get: () => undefined }).message).toContain("is not an ioredis client");
   });

@@ -4,14 +4,15 @@
  * memory pressure that an attacker can cause. This checks the policy once, before the first use.
  */
 import { ErrorCodes, SecondFactorError } from "../../errors.js";
-import type { RedisClientLike } from "./client.js";
+import { isRedisCluster, type RedisClientLike } from "./client.js";
 
 /**
  * Makes a gate that resolves once Redis is known to keep every key (`maxmemory-policy noeviction`), or
  * cannot tell (a server that refuses `CONFIG GET`, as some managed services do: see docs/scaling.md),
  * and rejects with `ERR_SF_MISCONFIGURED` while Redis may evict. Only a pass is remembered: after a
  * refusal or a connection failure the check runs again on the next call, so fixing the policy on the
- * server is enough, without restarting the app.
+ * server is enough, without restarting the app. On a Cluster every master is asked (a key may live on
+ * any of them); a cluster with no master connected yet is not a pass.
  * @example
  * const ensureNoEviction = evictionPolicyGate(client);
  * await ensureNoEviction();
@@ -19,12 +20,19 @@ import type { RedisClientLike } from "./client.js";
 export function evictionPolicyGate(client: RedisClientLike): () => Promise<void> {
   let passed: Promise<void> | undefined;
   return () => {
-    passed ??= checkPolicy(client).catch((error: unknown) => {
+    passed ??= checkEveryServer(client).catch((error: unknown) => {
       passed = undefined;
       throw error;
     });
     return passed;
   };
+}
+
+async function checkEveryServer(client: RedisClientLike): Promise<void> {
+  if (!isRedisCluster(client)) return checkPolicy(client);
+  const masters = client.nodes("master");
+  if (masters.length === 0) throw new Error("the Redis Cluster has no master connected yet");
+  await Promise.all(masters.map((master) => checkPolicy(master)));
 }
 
 async function checkPolicy(client: RedisClientLike): Promise<void> {
