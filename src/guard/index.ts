@@ -10,7 +10,13 @@ import {
 import { parseDuration } from "../duration.js";
 import { SecondFactorError } from "../errors.js";
 import { wantsJson } from "../negotiate.js";
-import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "../options/checks.js";
+import {
+  describeValue,
+  invalidOption,
+  isPlainObject,
+  optionProblem,
+  rejectUnknownKeys,
+} from "../options/checks.js";
 import type { CoreConfig } from "../options/index.js";
 import { saveSession } from "../outage.js";
 import type { Channel } from "../providers/index.js";
@@ -219,10 +225,10 @@ function parsePolicy<Native>(config: CoreConfig<unknown>, policy: unknown): Pars
       "method" in policy &&
       ("headers" in policy || "url" in policy));
   if (looksLikeRequest) {
-    throw new SecondFactorError(
-      "ERR_SF_INVALID_OPTION",
-      "second-factor: requireSecondFactor was given a request (or a function), not a policy. Call it: use " +
-        'requireSecondFactor() or requireSecondFactor({ maxAge: "5m" }), not requireSecondFactor.',
+    throw optionProblem(
+      "policy",
+      "is a request (or a function): requireSecondFactor was mounted without being called",
+      'call it: use requireSecondFactor() or requireSecondFactor({ maxAge: "5m" }), not requireSecondFactor',
     );
   }
   if (!isPlainObject(policy)) {

@@ -227,7 +227,7 @@ describe("guard(policy).decide", () => {
     [
       "a request object (the guard used without calling it)",
       { method: "GET", headers: {}, url: "/" },
-      /Call it: use requireSecondFactor\(\)/,
+      /call it: use requireSecondFactor\(\)/,
     ],
   ])("validates the policy at guard() time: %s", (_label, policy, message) => {
     const h = harness();

@@ -49,7 +49,11 @@ describe("twilioVerify options", () => {
   it.each([
     ["not an object", null, /needs an object/],
     ["an array", [], /needs an object/],
-    ["unknown key", { ...valid, autoRetry: true }, /unknown option "autoRetry".*known options are/],
+    [
+      "unknown key",
+      { ...valid, autoRetry: true },
+      /option "autoRetry" is not an option of twilioVerify.*known options are/,
+    ],
     [
       "missing accountSid",
       { authToken: AUTH_TOKEN, serviceSid: SERVICE_SID },
@@ -101,7 +105,7 @@ describe("twilioVerify options", () => {
     [
       "emulatorUrl with path",
       { ...valid, emulatorUrl: "http://127.0.0.1:4010/v2" },
-      /"emulatorUrl".*without path.*Use http:\/\/127.0.0.1:4010/,
+      /"emulatorUrl".*without path.*use http:\/\/127.0.0.1:4010/,
     ],
     ["emulatorUrl a number", { ...valid, emulatorUrl: 4010 }, /"emulatorUrl" must be a string.*got 4010/],
   ])("refuses %s", (_label, options, message) => {

@@ -1,4 +1,4 @@
-import { ErrorCodes, SecondFactorError } from "../../errors.js";
+import { optionProblem } from "../../options/checks.js";
 
 /** Options shared by both ways to authenticate. */
 interface TwilioVerifyCommonOptions {
@@ -114,15 +114,19 @@ const KNOWN_KEYS: readonly string[] = [
  */
 export function parseTwilioVerifyOptions(options: unknown): TwilioVerifyConfig {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalid(
-      `twilioVerify(options) needs an object with accountSid, authToken and serviceSid (got ${describe(options)}).`,
+    throw optionProblem(
+      "twilioVerify(options)",
+      `needs an object with accountSid, authToken and serviceSid (got ${describe(options)})`,
+      "pass twilioVerify({ accountSid, authToken, serviceSid })",
     );
   }
   const input = options as Record<string, unknown>;
   for (const key of Object.keys(input)) {
     if (!KNOWN_KEYS.includes(key)) {
-      throw invalid(
-        `twilioVerify: unknown option ${JSON.stringify(truncate(key))}. Remove it; the known options are ${KNOWN_KEYS.join(", ")}.`,
+      throw optionProblem(
+        truncate(key),
+        "is not an option of twilioVerify",
+        `remove it; the known options are ${KNOWN_KEYS.join(", ")}`,
       );
     }
   }
@@ -138,7 +142,7 @@ export function parseTwilioVerifyOptions(options: unknown): TwilioVerifyConfig {
     SERVICE_SID,
     "VA",
     secrets,
-    () => "Copy the Service SID from the Twilio Console (Verify > Services).",
+    () => "Copy the Service SID from the Twilio Console (Verify > Services)",
   );
   const { username, password } = credentials(accountSid, authToken, apiKeySid, apiKeySecret, secrets);
   return {
@@ -161,28 +165,32 @@ function credentials(
 ): { username: string; password: string } {
   const usesKey = apiKeySid !== undefined || apiKeySecret !== undefined;
   if (authToken !== undefined && usesKey) {
-    throw invalid(
-      "twilioVerify: give either authToken or apiKeySid + apiKeySecret, not both. Remove the one you do not use.",
+    throw optionProblem(
+      "authToken",
+      "is given with apiKeySid + apiKeySecret: give either authToken or apiKeySid + apiKeySecret, not both",
+      "remove the one you do not use",
     );
   }
   if (!usesKey) {
     if (typeof authToken !== "string" || authToken.length === 0) {
-      throw invalid(
-        `twilioVerify: option "authToken" must be a non-empty string (got ${describeSecret(authToken)}). ` +
-          "Copy the Auth Token from the Twilio Console (Account Info), or use apiKeySid + apiKeySecret.",
+      throw optionProblem(
+        "authToken",
+        `must be a non-empty string (got ${describeSecret(authToken)})`,
+        "copy the Auth Token from the Twilio Console (Account Info), or use apiKeySid + apiKeySecret",
       );
     }
     return { username: accountSid, password: authToken };
   }
   const keySid = sid(apiKeySid, "apiKeySid", API_KEY_SID, "SK", secrets, () =>
     apiKeySid === undefined
-      ? "apiKeySecret was given, so apiKeySid is needed too."
-      : "Create an API key in the Twilio Console (Account > API keys).",
+      ? "apiKeySecret was given, so apiKeySid is needed too"
+      : "Create an API key in the Twilio Console (Account > API keys)",
   );
   if (typeof apiKeySecret !== "string" || apiKeySecret.length === 0) {
-    throw invalid(
-      `twilioVerify: option "apiKeySecret" must be a non-empty string (got ${describeSecret(apiKeySecret)}). ` +
-        "It is shown once, when the API key is created; create a new key if it is lost.",
+    throw optionProblem(
+      "apiKeySecret",
+      `must be a non-empty string (got ${describeSecret(apiKeySecret)})`,
+      "it is shown once, when the API key is created; create a new key if it is lost",
     );
   }
   return { username: keySid, password: apiKeySecret };
@@ -191,7 +199,11 @@ function credentials(
 function checkService(value: unknown): boolean {
   if (value === undefined) return process.env.NODE_ENV !== "test";
   if (typeof value !== "boolean") {
-    throw invalid(`twilioVerify: option "checkService" must be true or false (got ${describe(value)}).`);
+    throw optionProblem(
+      "checkService",
+      `must be true or false (got ${describe(value)})`,
+      "use true or false",
+    );
   }
   return value;
 }
@@ -209,16 +221,18 @@ function sid(
     typeof value === "string" && (LOOKS_SECRET.test(value) || secrets.includes(value))
       ? "a value that looks like a secret (not shown)"
       : describe(value);
-  throw invalid(
-    `twilioVerify: option "${name}" must be "${prefix}" followed by 32 hex digits, matching ${pattern} (got ${shown}). ${hint(value)}`,
+  throw optionProblem(
+    name,
+    `must be "${prefix}" followed by 32 hex digits, matching ${pattern} (got ${shown})`,
+    hint(value),
   );
 }
 
 function accountSidHint(value: unknown): string {
   if (typeof value === "string" && API_KEY_SID.test(value)) {
-    return "That is an API key SID: pass it as apiKeySid (with apiKeySecret) and your AC... SID as accountSid.";
+    return "That is an API key SID: pass it as apiKeySid (with apiKeySecret) and your AC... SID as accountSid";
   }
-  return "Copy the Account SID from the Twilio Console (Account Info).";
+  return "Copy the Account SID from the Twilio Console (Account Info)";
 }
 
 function timeout(value: unknown): number {
@@ -231,53 +245,50 @@ function timeout(value: unknown): number {
   ) {
     return value;
   }
-  throw invalid(
-    `twilioVerify: option "timeoutMs" must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS} ` +
-      `(got ${describe(value)}). Leave it out for the default ${DEFAULT_TIMEOUT_MS}.`,
+  throw optionProblem(
+    "timeoutMs",
+    `must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS} (got ${describe(value)})`,
+    `leave it out for the default ${DEFAULT_TIMEOUT_MS}`,
   );
 }
 
 function emulator(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (process.env.NODE_ENV === "production") {
-    throw invalid(
-      'twilioVerify: option "emulatorUrl" is refused when NODE_ENV is "production": codes would never reach users. ' +
-        "Remove emulatorUrl from the production configuration.",
+    throw optionProblem(
+      "emulatorUrl",
+      'is refused when NODE_ENV is "production": codes would never reach users',
+      "remove emulatorUrl from the production configuration",
     );
   }
-  const fix = "Give the emulator's origin, e.g. http://127.0.0.1:4010.";
+  const fix = "give the emulator's origin, e.g. http://127.0.0.1:4010";
   if (typeof value !== "string") {
-    throw invalid(`twilioVerify: option "emulatorUrl" must be a string (got ${describe(value)}). ${fix}`);
+    throw optionProblem("emulatorUrl", `must be a string (got ${describe(value)})`, fix);
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw invalid(
-      `twilioVerify: option "emulatorUrl" must be an absolute http(s) URL (got ${describe(value)}). ${fix}`,
-    );
+    throw optionProblem("emulatorUrl", `must be an absolute http(s) URL (got ${describe(value)})`, fix);
   }
   if (url.username !== "" || url.password !== "") {
-    throw invalid(
-      `twilioVerify: option "emulatorUrl" must not contain credentials (got a URL with user info, not shown). ${fix}`,
+    throw optionProblem(
+      "emulatorUrl",
+      "must not contain credentials (got a URL with user info, not shown)",
+      fix,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw invalid(
-      `twilioVerify: option "emulatorUrl" must use http: or https: (got ${describe(value)}). ${fix}`,
-    );
+    throw optionProblem("emulatorUrl", `must use http: or https: (got ${describe(value)})`, fix);
   }
   if (url.pathname !== "/" || url.search !== "" || url.hash !== "") {
-    throw invalid(
-      `twilioVerify: option "emulatorUrl" must be an origin without path, query or fragment (got ${describe(value)}); ` +
-        `only the scheme, host and port are used. Use ${url.origin}.`,
+    throw optionProblem(
+      "emulatorUrl",
+      `must be an origin without path, query or fragment (got ${describe(value)}); only the scheme, host and port are used`,
+      `use ${url.origin}`,
     );
   }
   return url.origin;
-}
-
-function invalid(message: string): SecondFactorError {
-  return new SecondFactorError(ErrorCodes.INVALID_OPTION, message, { status: 500, expose: false });
 }
 
 function describe(value: unknown): string {
