@@ -1,5 +1,6 @@
 import type { BudgetScope } from "./limits/api.js";
 import type { Channel } from "./providers/index.js";
+import type { Method } from "./record/index.js";
 import { isThenable } from "./thenable.js";
 
 /**
@@ -45,7 +46,17 @@ export type SecondFactorEvent =
   /** The user canceled the pending verification. */
   | (EventBase & { type: "code.canceled"; channel: Channel })
   /** The second factor was passed; the session id was regenerated. */
-  | (EventBase & { type: "verified"; channel: Channel; maskedDestination: string })
+  | (EventBase & {
+      type: "verified";
+      /** The method that passed: the code's channel, or `totp`, `passkey`, `recovery`, `trusted_device`. */
+      method: Method;
+      /** Every method the proof came through (a code sent over several channels names each). */
+      methods: readonly Method[];
+      /** The channel of a code (absent for other methods). */
+      channel?: Channel;
+      /** Where that code went, masked (absent for other methods). */
+      maskedDestination?: string;
+    })
   /** Consecutive wrong codes locked the account's second-factor step. */
   | (EventBase & { type: "locked"; failures: number; lockSeconds: number; lockNumber: number })
   /** A send or check was refused by a budget, the account lock, the resend wait or the provider's own limit. */

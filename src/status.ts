@@ -7,13 +7,20 @@ import { parseDuration } from "./duration.js";
 import { describeValue, invalidOption, isPlainObject, rejectUnknownKeys } from "./options/checks.js";
 import type { Channel } from "./providers/index.js";
 import {
+  acceptedMethods,
   isVerifiedFor,
+  METHODS,
   type Method,
   type PendingChallenge,
   pendingChannels,
   readRecord,
   type SecondFactorRecord,
 } from "./record/index.js";
+
+/** Every method but a trusted device, which never opens a step-up window (rule 13). */
+const STEP_UP_METHODS: readonly Method[] = Object.freeze(
+  METHODS.filter((method) => method !== "trusted_device"),
+);
 
 /**
  * The code a session is waiting for: by which channel it went last (and every channel it went out
@@ -51,8 +58,8 @@ export interface VerifiedStatus {
   readonly verified: true;
   /** When it was last passed, on the app's clock (the `now` option). */
   readonly verifiedAt: Date;
-  /** The channel the approved code was last sent over. */
-  readonly channel: Channel;
+  /** The channel the approved code was last sent over; `null` when another method passed it (see `methods`). */
+  readonly channel: Channel | null;
   /**
    * Every method the approved proof went out on: all channels its code was sent over (DESIGN §4
    * rule 2), or the other method that passed it (`totp`, `passkey`, ...); a route whose `methods`
@@ -160,8 +167,9 @@ export function parseStatusOptions(options: unknown): number | undefined {
 
 /**
  * The status of a record already read with `readRecord` (`undefined`: none, or void). `channels`: the
- * instance's configured channels, which a guard without its own `channels` accepts (any when
- * `undefined`, as for {@link secondFactorStatus} without an instance).
+ * instance's configured channels, whose {@link acceptedMethods} a guard without its own `methods`
+ * accepts (any method when `undefined`, as for {@link secondFactorStatus} without an instance; a
+ * step-up window is never open to a trusted device, rule 13).
  * @default channels undefined
  * @example
  * statusOfRecord(readRecord(session.readRecord(), user.id), config.now(), 300_000, config.channels);
@@ -175,26 +183,33 @@ export function statusOfRecord(
   if (record === undefined) return notVerified(null);
   const pending = pendingStatus(record.pending);
   const { verifiedAt, verifiedChannel } = record;
+  const methods = record.verifiedMethods ?? (verifiedChannel === undefined ? undefined : [verifiedChannel]);
   // Verified exactly when requireSecondFactor() would pass: the same check, on the same clock.
   if (
     verifiedAt === undefined ||
-    verifiedChannel === undefined ||
-    !isVerifiedFor(record, record.userId, now, undefined, channels)
+    methods === undefined ||
+    !isVerifiedFor(record, record.userId, now, undefined, channels && acceptedMethods(channels, false))
   ) {
     return notVerified(pending);
   }
   const verified: VerifiedStatus = {
     verified: true,
     verifiedAt: new Date(verifiedAt),
-    channel: verifiedChannel,
-    methods: [...(record.verifiedMethods ?? [verifiedChannel])],
+    channel: verifiedChannel ?? null,
+    methods: [...methods],
     pending,
   };
   if (maxAgeMs === undefined) return verified;
   return {
     ...verified,
     // Rule 9: the step-up window is measured on the app's clock from the moment the factor was passed.
-    stepUpOpen: isVerifiedFor(record, record.userId, now, maxAgeMs, channels),
+    stepUpOpen: isVerifiedFor(
+      record,
+      record.userId,
+      now,
+      maxAgeMs,
+      channels === undefined ? STEP_UP_METHODS : acceptedMethods(channels, true),
+    ),
     stepUpOpenUntil: new Date(verifiedAt + maxAgeMs),
   };
 }

@@ -86,7 +86,7 @@ function statusList(context: PageContext, status: SecondFactorStepUpStatus): str
     ].join("\n");
   }
   const verifiedAt = status.verifiedAt.getTime();
-  const passed = `${formatClock(verifiedAt)} (${formatAgo(context.now - verifiedAt)}) by ${channelName(status.channel)}`;
+  const passed = `${formatClock(verifiedAt)} (${formatAgo(context.now - verifiedAt)}) by ${status.methods.map(channelName).join(" or ")}`;
   const closes = escapeHtml(formatClock(status.stepUpOpenUntil.getTime()));
   const transfers = status.stepUpOpen
     ? `<span class="ok">Open</span> until ${closes}: the second factor was passed within the last ${window}.`

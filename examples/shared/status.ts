@@ -37,11 +37,14 @@ export function formatAgo(ms: number): string {
 /**
  * The name of a channel as the pages say it.
  * @example
- * channelName("sms"); // "text message"
+ * channelName("sms"); // "text message"; also names the other methods ("totp": "authenticator app")
  */
 export function channelName(channel: string): string {
   if (channel === "sms") return "text message";
   if (channel === "call") return "voice call";
+  if (channel === "totp") return "authenticator app";
+  if (channel === "recovery") return "recovery code";
+  if (channel === "trusted_device") return "trusted device";
   return channel;
 }
 

@@ -20,10 +20,22 @@ import { type FlowContext, loadRecord } from "./context.js";
 import { loadAccountFactors } from "./destinations.js";
 import { sendCode } from "./send.js";
 import { showPage } from "./show.js";
+import { passkeyOptions, verifyPasskey } from "./sign-in-passkey.js";
+import { showRecovery, useRecoveryCode } from "./sign-in-recovery.js";
+import { verifyTotp } from "./sign-in-totp.js";
 import { verifyCode } from "./verify.js";
 
 /** The routes of the challenge flow and the settings, relative to `basePath` (DESIGN §5). */
-type Route = "show" | "send" | "verify" | "cancel" | SettingsRoute;
+type Route =
+  | "show"
+  | "send"
+  | "verify"
+  | "cancel"
+  | "totp"
+  | "recovery"
+  | "passkey_options"
+  | "passkey"
+  | SettingsRoute;
 
 /** The methods each route answers; others get 405 with `Allow`. */
 const ALLOWED: Readonly<Record<Route, readonly string[]>> = {
@@ -31,11 +43,21 @@ const ALLOWED: Readonly<Record<Route, readonly string[]>> = {
   send: ["POST"],
   verify: ["POST"],
   cancel: ["POST"],
+  totp: ["POST"],
+  recovery: ["GET", "HEAD", "POST"],
+  passkey_options: ["POST"],
+  passkey: ["POST"],
   setup: ["GET", "HEAD"],
   setup_phone: ["GET", "HEAD", "POST"],
   setup_phone_verify: ["POST"],
   setup_phone_cancel: ["POST"],
   setup_remove: ["POST"],
+  setup_totp: ["GET", "HEAD", "POST"],
+  setup_totp_verify: ["POST"],
+  setup_recovery: ["POST"],
+  setup_passkey_options: ["POST"],
+  setup_passkey: ["POST"],
+  setup_devices_revoke: ["POST"],
 };
 
 /**
@@ -89,7 +111,10 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       hasFactor: account.destinations.length > 0 || account.stored.length > 0,
     };
     if (isGet) {
-      if (route === "setup" || route === "setup_phone") return showSettings(route, context);
+      if (route === "setup" || route === "setup_phone" || route === "setup_totp") {
+        return showSettings(route, context);
+      }
+      if (route === "recovery") return showRecovery(context);
       // A user with nothing to be sent a code to enrols first (the return-to stays in the record).
       if (!context.hasFactor && config.enrolment === "required" && !json) {
         return respond.redirect(`${config.basePath}/setup`, 302);
@@ -115,6 +140,14 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
         return verifyCode(context, body.fields);
       case "cancel":
         return cancelCode(context);
+      case "totp":
+        return verifyTotp(context, body.fields);
+      case "recovery":
+        return useRecoveryCode(context, body.fields);
+      case "passkey_options":
+        return passkeyOptions(context, body.fields);
+      case "passkey":
+        return verifyPasskey(context, body.fields);
       case "show":
         return showPage(context);
       default:
@@ -168,6 +201,16 @@ const SUBPATHS: Readonly<Record<string, Route>> = {
   "/setup/phone/verify": "setup_phone_verify",
   "/setup/phone/cancel": "setup_phone_cancel",
   "/setup/remove": "setup_remove",
+  "/totp": "totp",
+  "/recovery": "recovery",
+  "/passkey/options": "passkey_options",
+  "/passkey": "passkey",
+  "/setup/totp": "setup_totp",
+  "/setup/totp/verify": "setup_totp_verify",
+  "/setup/recovery": "setup_recovery",
+  "/setup/passkey/options": "setup_passkey_options",
+  "/setup/passkey": "setup_passkey",
+  "/setup/devices/revoke": "setup_devices_revoke",
 };
 
 function routeOf(basePath: string, path: string): Route | undefined {
@@ -185,7 +228,7 @@ function noUser(
   route: Route,
 ): Decision {
   const navigation = method === "GET" || method === "HEAD";
-  const back = route === "setup" ? `${config.basePath}/setup` : config.basePath;
+  const back = route.startsWith("setup") ? `${config.basePath}/setup` : config.basePath;
   return loginRequired(config, respond, json, method === "GET" ? back : undefined, navigation ? 302 : 303);
 }
 

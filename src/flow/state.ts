@@ -65,13 +65,16 @@ export function challengeData(
     ...(record.notice === undefined
       ? {}
       : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
-    ...(record.verifiedAt === undefined || record.verifiedChannel === undefined
+    ...(record.verifiedAt === undefined
       ? {}
       : {
           verified: {
             verifiedAt: record.verifiedAt,
             agoSeconds: Math.max(0, Math.floor((now - record.verifiedAt) / 1000)),
-            channel: record.verifiedChannel,
+            channel: record.verifiedChannel ?? null,
+            methods:
+              record.verifiedMethods ??
+              (record.verifiedChannel === undefined ? [] : [record.verifiedChannel]),
             continueTo: record.returnTo ?? config.defaultReturnTo,
             requirementMet: requirementMet(record, now, config.channels),
           },

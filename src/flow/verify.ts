@@ -1,11 +1,10 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
-import { callProvider, regenerateSession, saveSession } from "../outage.js";
+import { callProvider } from "../outage.js";
 import type { MessageKey } from "../pages/messages.js";
 import type { CheckVerificationResult } from "../providers/index.js";
 import {
   attemptsLeft,
-  newRecord,
   type PendingChallenge,
   pendingChannels,
   type SecondFactorRecord,
@@ -13,7 +12,8 @@ import {
 } from "../record/index.js";
 import { lockedProblem } from "../respond/problems.js";
 import { commit, type FlowContext } from "./context.js";
-import { isOnFileId, pendingDestination } from "./destinations.js";
+import { pendingDestination } from "./destinations.js";
+import { type Proof, passedAnswer, passSecondFactor } from "./passed.js";
 import { providerRateLimited, refuseField, refuseLimited } from "./refusals.js";
 
 /**
@@ -66,7 +66,8 @@ export async function verifyCode(
   const { result, hold } = checked;
   if (result.status === "pending") return wrongCode(context, pending, hold);
   // Rule 2: only an approval of the challenge this session started counts.
-  if (result.status === "approved" && result.sid === pending.sid) return approve(context, pending, hold);
+  if (result.status === "approved" && result.sid === pending.sid)
+    return approve(context, pending, hold, fields);
   await limits.releaseCheck(user.id, hold);
   switch (result.status) {
     case "approved":
@@ -133,32 +134,28 @@ export async function checkWithinBudgets(
   }
 }
 
-async function approve(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
-  const { config, respond, session, user, record, json } = context;
-  const refused = await acceptApproval(context, pending.sid, hold, "error_no_pending", config.basePath);
+async function approve(
+  context: FlowContext,
+  pending: PendingChallenge,
+  hold: string,
+  fields: Readonly<Record<string, unknown>>,
+): Promise<Decision> {
+  const refused = await acceptApproval(
+    context,
+    pending.sid,
+    hold,
+    "error_no_pending",
+    context.config.basePath,
+  );
   if (refused !== undefined) return refused;
-  const returnTo = record.returnTo ?? config.defaultReturnTo;
-  // A new CSRF token and budget key with the new session id; the return-to is consumed.
-  const verified: SecondFactorRecord = {
-    ...newRecord(user.id),
-    verifiedAt: config.now(),
-    verifiedChannel: pending.channel,
+  const proof: Proof = {
     // Rule 2: the code went out on every one of these channels; any of them may have carried it.
-    verifiedMethods: pendingChannels(pending),
-  };
-  // Rule 4: a new session id when the second factor is passed. Regenerate before writing, so a
-  // failed regenerate leaves the old session unverified.
-  await regenerateSession(session);
-  session.writeRecord(verified);
-  await saveSession(session);
-  config.emit({
-    type: "verified",
-    userId: user.id,
+    methods: pendingChannels(pending),
     channel: pending.channel,
     maskedDestination: pending.maskedDestination,
-  });
-  await touchQuietly(context, pending.factorId);
-  return json ? respond.json(200, { verified: true, returnTo }) : respond.redirect(returnTo);
+    ...(pending.factorId === undefined ? {} : { factorId: pending.factorId }),
+  };
+  return passedAnswer(context, await passSecondFactor(context, proof, fields));
 }
 
 function wrongCode(context: FlowContext, pending: PendingChallenge, hold: string): Promise<Decision> {
@@ -250,19 +247,6 @@ export async function countWrongAnswer(
     message: respond.format("notice_wrong_code"),
     attemptsLeft: left,
   });
-}
-
-/** The factor's "last used", for the settings page: informative, so a store failure is only logged. */
-async function touchQuietly(context: FlowContext, factorId: string | undefined): Promise<void> {
-  if (factorId === undefined || isOnFileId(factorId)) return;
-  const { config, user } = context;
-  try {
-    await config.factors.touchFactor(user.id, factorId, config.now());
-  } catch {
-    config.logger.warn("second-factor: the factor store failed to record a factor's last use", {
-      code: "ERR_SF_STORE_UNAVAILABLE",
-    });
-  }
 }
 
 /**

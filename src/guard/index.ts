@@ -21,6 +21,7 @@ import type { CoreConfig } from "../options/index.js";
 import { saveSession } from "../outage.js";
 import type { Channel } from "../providers/index.js";
 import {
+  acceptedMethods,
   checkedReturnTo,
   isVerifiedFor,
   METHODS,
@@ -72,9 +73,11 @@ export function createGuard<Native>(
           ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
           ...(policyChannels === undefined ? {} : { channels: policyChannels }),
         };
-  // A route without `channels` accepts the instance's channels, not any: a session verified by a
-  // channel since removed from the config is not met. Chosen once here, so the hot path allocates nothing.
-  const channels: readonly Method[] = policyChannels ?? Object.freeze([...config.channels]);
+  // A route without `methods` accepts the instance's channels and the enrolled factors, not any: a
+  // session verified by a channel since removed from the config is not met, and a trusted device
+  // never meets a step-up (rule 13). Chosen once here, so the hot path allocates nothing.
+  const channels: readonly Method[] =
+    policyChannels ?? acceptedMethods(config.channels, maxAgeMs !== undefined);
   const maxAgeSeconds = maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000);
 
   // The refusals are the same for every request of this route: made once, shared (they are frozen).
@@ -270,13 +273,14 @@ function parsePolicyMethods(
   name: "methods" | "channels",
 ): readonly Method[] | undefined {
   if (value === undefined) return undefined;
-  const others = METHODS.filter((method) => !isChannelMethod(method));
+  // Rule 13: a trusted device satisfies plain guards only, never a route that names its methods.
+  const others = METHODS.filter((method) => !isChannelMethod(method) && method !== "trusted_device");
   const fix = `use a non-empty list of channels this instance offers (${config.channels.map((channel) => `"${channel}"`).join(", ")}) or of ${others.map((method) => `"${method}"`).join(", ")}; add channels to the top-level "channels" option first`;
   if (!Array.isArray(value) || value.length === 0) throw invalidOption(name, describeValue(value), fix);
   const methods: Method[] = [];
   for (const method of value) {
     const offered =
-      METHODS.includes(method) && (!isChannelMethod(method) || config.channels.includes(method as Channel));
+      others.includes(method) || (isChannelMethod(method) && config.channels.includes(method as Channel));
     if (!offered || methods.includes(method)) {
       throw invalidOption(name, `a list containing ${describeValue(method)}`, fix);
     }

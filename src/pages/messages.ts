@@ -122,6 +122,19 @@ export const DEFAULT_MESSAGES = {
   wait_minutes: "{count} minutes",
   wait_hours_one: "1 hour",
   wait_hours: "{count} hours",
+
+  // Authenticator apps (TOTP)
+  totp_marker_end: "",
+
+  // Recovery codes
+  recovery_marker_end: "",
+
+  // Passkeys
+  passkey_marker_end: "",
+
+  // Trusted devices
+  remember_label: "Don't ask again on this browser",
+  devices_marker_end: "",
 } as const;
 
 /**

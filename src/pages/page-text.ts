@@ -32,6 +32,19 @@ export function csrfInput(token: string): string {
 }
 
 /**
+ * The `remember` checkbox (value `1`) of every form that can pass the second factor (DESIGN §7): ticked,
+ * the factor's success makes this browser a trusted device (rule 13).
+ * @example
+ * rememberCheckbox(view); // '<label class="choice" for="sf-remember"><input type="checkbox" ...'
+ */
+export function rememberCheckbox(view: PageView, id = "sf-remember"): string {
+  return (
+    `<label class="choice" for="${escapeHtml(id)}"><input type="checkbox" id="${escapeHtml(id)}" name="remember" value="1">` +
+    ` <span>${text(view, "remember_label")}</span></label>`
+  );
+}
+
+/**
  * The hint under a code field: how many digits, and how many attempts are left.
  * @example
  * codeHint(view, { min: 6, max: 6 }, 4); // "Enter the 6-digit code. 4 attempts left for this code."

@@ -1,7 +1,7 @@
 import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
 import { formatWait, type MessageKey } from "./messages.js";
-import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
+import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
 import { enrolmentBody, settingsBody } from "./settings-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
@@ -191,6 +191,7 @@ function pendingSection(view: ChallengePageView, pending: PendingView): string {
     `<input type="text" id="sf-code" name="code" inputmode="numeric" autocomplete="one-time-code"` +
       ` pattern="${codePattern(min, max)}" maxlength="32" spellcheck="false" autocapitalize="off" required` +
       ` aria-describedby="${describedBy}"${error === undefined ? "" : ' aria-invalid="true"'}>`,
+    rememberCheckbox(view),
     `<button type="submit" class="primary">${text(view, "verify_button")}</button>`,
     "</form>",
     `<h2>${text(view, "resend_heading")}</h2>`,

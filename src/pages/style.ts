@@ -24,7 +24,7 @@ legend{font-weight:600;padding:0;margin-bottom:.5rem}
 label{display:block;font-weight:600}
 .choice{display:flex;gap:.75rem;align-items:center;font-weight:400;margin:.5rem 0;padding:.75rem 1rem;border:1px solid var(--line);border-radius:.5rem;cursor:pointer}
 .choice:has(:checked){border-color:var(--accent);box-shadow:inset 0 0 0 1px var(--accent)}
-input[type=radio]{flex:none;width:1.25rem;height:1.25rem;margin:0;accent-color:var(--accent)}
+input[type=radio],input[type=checkbox]{flex:none;width:1.25rem;height:1.25rem;margin:0;accent-color:var(--accent)}
 .hint{color:var(--muted);margin:.25rem 0 .5rem}
 input[type=text],input[type=tel],input[type=email]{display:block;width:100%;margin:0 0 1rem;padding:.5rem .75rem;font:inherit;font-size:1.5rem;letter-spacing:.25em;font-variant-numeric:tabular-nums;color:var(--text);background:var(--surface);border:1px solid var(--line);border-radius:.5rem}
 input[type=tel],input[type=email]{font-size:1.25rem;letter-spacing:normal}

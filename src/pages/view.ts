@@ -1,6 +1,6 @@
 import type { CodeLength } from "../code.js";
 import type { Channel } from "../providers/index.js";
-import type { Notice } from "../record/index.js";
+import type { Method, Notice } from "../record/index.js";
 import type { MessageCatalog, MessageKey, MessageParams } from "./messages.js";
 
 /**
@@ -119,7 +119,10 @@ export interface ChallengePageView extends PageViewBase {
   verified?: {
     verifiedAt: number;
     agoSeconds: number;
-    channel: Channel;
+    /** The channel of the code that passed it; `null` when another method did. */
+    channel: Channel | null;
+    /** Every method the proof came through (`sms`, `totp`, `passkey`, ...). */
+    methods: readonly Method[];
     /** Where "Continue" goes: the stored return-to or the default. */
     continueTo: string;
     /** False when the route that sent the user here needs a fresher verification (step-up). */

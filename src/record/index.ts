@@ -34,6 +34,20 @@ export type Method = Channel | "totp" | "passkey" | "recovery" | "trusted_device
  */
 export const METHODS: readonly Method[] = [...CHANNELS, "totp", "passkey", "recovery", "trusted_device"];
 
+/**
+ * The methods a route accepts when its policy names none: the instance's channels, an authenticator
+ * app, a passkey and a recovery code, and (rule 13) a trusted device only where no step-up age is
+ * asked. Frozen and made once per guard, so the hot path allocates nothing.
+ * @example
+ * acceptedMethods(["sms", "call"], false); // ["sms", "call", "totp", "passkey", "recovery", "trusted_device"]
+ */
+export function acceptedMethods(instanceChannels: readonly Channel[], stepUp: boolean): readonly Method[] {
+  const others: readonly Method[] = stepUp
+    ? ["totp", "passkey", "recovery"]
+    : ["totp", "passkey", "recovery", "trusted_device"];
+  return Object.freeze([...instanceChannels, ...others]);
+}
+
 /** A clock difference between instances tolerated for `verifiedAt` (a later one is void). */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -151,7 +165,10 @@ export interface SecondFactorRecord {
   readonly csrf: string;
   /** When the second factor was last passed, on the app's clock (rule 9). */
   readonly verifiedAt?: number;
-  /** The channel of the last send of the code that passed it (what `status().channel` reports). */
+  /**
+   * The channel of the last send of the code that passed it (what `status().channel` reports); absent
+   * when another method passed it (then `verifiedMethods` says which).
+   */
   readonly verifiedChannel?: Channel;
   /**
    * Every method the proof that passed it went out on: all channels the approved code was sent over
@@ -237,7 +254,15 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
   if (record.v !== RECORD_VERSION || record.userId !== userId) return undefined;
   if (!isToken(record.key) || !isToken(record.csrf)) return undefined;
   if (record.verifiedAt !== undefined || record.verifiedChannel !== undefined) {
-    if (!isTime(record.verifiedAt) || !isChannel(record.verifiedChannel)) return undefined;
+    if (!isTime(record.verifiedAt)) return undefined;
+    // A pass by a code names its channel; a pass by another method names it in verifiedMethods.
+    if (
+      record.verifiedChannel === undefined
+        ? record.verifiedMethods === undefined
+        : !isChannel(record.verifiedChannel)
+    ) {
+      return undefined;
+    }
   }
   if (record.verifiedMethods !== undefined) {
     if (record.verifiedAt === undefined || !isMethodList(record.verifiedMethods)) return undefined;
@@ -272,21 +297,22 @@ export function checkedReturnTo(value: unknown): string | undefined {
 
 /**
  * Whether a record's `requirement` (set by the guard that sent the user here) is met now; a
- * requirement without channels accepts `instanceChannels` (the instance's configured channels).
+ * requirement without channels accepts {@link acceptedMethods} of `instanceChannels`.
  * @example
  * const done = requirementMet(record, Date.now(), config.channels);
  */
 export function requirementMet(
   record: SecondFactorRecord,
   now: number,
-  instanceChannels: readonly Method[],
+  instanceChannels: readonly Channel[],
 ): boolean {
+  const maxAgeMs = record.requirement?.maxAgeMs;
   return isVerifiedFor(
     record,
     record.userId,
     now,
-    record.requirement?.maxAgeMs,
-    record.requirement?.channels ?? instanceChannels,
+    maxAgeMs,
+    record.requirement?.channels ?? acceptedMethods(instanceChannels, maxAgeMs !== undefined),
   );
 }
 

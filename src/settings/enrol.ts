@@ -6,15 +6,14 @@
 import type { Decision } from "../boundary.js";
 import { normalizeCode } from "../code.js";
 import { commit, type FlowContext } from "../flow/context.js";
+import { passSecondFactor, withCookies } from "../flow/passed.js";
 import { providerRateLimited } from "../flow/refusals.js";
 import { startWithinBudgets } from "../flow/send.js";
 import { acceptApproval, cancelQuietly, checkWithinBudgets, countWrongAnswer } from "../flow/verify.js";
 import { maskDestination } from "../mask.js";
-import { regenerateSession, saveSession } from "../outage.js";
 import {
   attemptsLeft,
   ENROLMENT_VERSION,
-  newRecord,
   type PendingEnrolment,
   type SecondFactorRecord,
   withoutFields,
@@ -120,7 +119,7 @@ export async function verifyEnrolment(
   if (result.status === "pending") return wrongEnrolmentCode(context, enrolment, hold);
   // Rule 11 and rule 2: only the approval of the code this session sent to this destination adds it.
   if (result.status === "approved" && result.sid === enrolment.sid)
-    return addEnrolled(context, enrolment, hold);
+    return addEnrolled(context, enrolment, hold, fields);
   await limits.releaseCheck(user.id, hold);
   switch (result.status) {
     case "approved":
@@ -157,8 +156,9 @@ async function addEnrolled(
   context: FlowContext,
   enrolment: PendingEnrolment,
   hold: string,
+  fields: Readonly<Record<string, unknown>>,
 ): Promise<Decision> {
-  const { config, respond, session, user, record, json } = context;
+  const { config, respond, user, record, json } = context;
   // Rule 3 (one approval, once) and rule 7 (no pass once locked), as for the challenge.
   const setup = `${config.basePath}/setup`;
   const refused = await acceptApproval(context, enrolment.sid, hold, "error_no_enrolment", setup);
@@ -203,28 +203,21 @@ async function addEnrolled(
       : respond.redirect(`${config.basePath}/setup`);
   }
   // The first factor of an account verifies this session by that method: the code it just proved.
-  const returnTo = record.returnTo;
-  const verified: SecondFactorRecord = {
-    ...newRecord(user.id),
-    verifiedAt: now,
-    verifiedChannel: enrolment.channel,
-    verifiedMethods: enrolment.channels,
-    ...(returnTo === undefined ? { notice: "factor_added" as const } : {}),
-  };
-  // Rule 4: a new session id when the second factor is passed; the return-to survives (it is where we go).
-  await regenerateSession(session);
-  session.writeRecord(verified);
-  await saveSession(session);
-  config.emit({
-    type: "verified",
-    userId: user.id,
-    channel: enrolment.channel,
-    maskedDestination: enrolment.maskedDestination,
-  });
-  const next = returnTo ?? `${config.basePath}/setup`;
-  return json
+  const passed = await passSecondFactor(
+    context,
+    {
+      methods: enrolment.channels,
+      channel: enrolment.channel,
+      maskedDestination: enrolment.maskedDestination,
+    },
+    fields,
+    record.returnTo === undefined ? "factor_added" : undefined,
+  );
+  const next = passed.returnTo ?? `${config.basePath}/setup`;
+  const answer = json
     ? respond.json(200, { added: true, factor, verified: true, returnTo: next })
     : respond.redirect(next);
+  return withCookies(answer, passed.cookies);
 }
 
 async function wrongEnrolmentCode(

@@ -7,13 +7,19 @@ import type { Decision } from "../boundary.js";
 import { commit, type FlowContext } from "../flow/context.js";
 import { withoutFields } from "../record/index.js";
 import { mayManage, throughChallenge } from "./access.js";
+import { revokeDevices } from "./devices.js";
 import { cancelEnrolment, startEnrolment, verifyEnrolment } from "./enrol.js";
 import { enrolmentAnswer, settingsAnswer } from "./page.js";
 import { removeFactor } from "./remove.js";
+import { passkeyRegistrationOptions, registerPasskey } from "./setup-passkey.js";
+import { regenerateRecoveryCodes } from "./setup-recovery.js";
+import { confirmTotpSetup, showTotpSetup, startTotpSetup } from "./setup-totp.js";
 
 /**
  * The settings routes, relative to `basePath`: `setup` (`GET /setup`), `setup_phone` (`GET` the code
- * page, `POST` start), `setup_phone_verify`, `setup_phone_cancel`, `setup_remove`.
+ * page, `POST` start), `setup_phone_verify`, `setup_phone_cancel`, `setup_remove`, `setup_totp` (`GET`
+ * the QR page, `POST` a pending secret), `setup_totp_verify`, `setup_recovery`, `setup_passkey_options`,
+ * `setup_passkey`, `setup_devices_revoke`.
  * @example
  * const route: SettingsRoute = "setup_remove";
  */
@@ -22,7 +28,13 @@ export type SettingsRoute =
   | "setup_phone"
   | "setup_phone_verify"
   | "setup_phone_cancel"
-  | "setup_remove";
+  | "setup_remove"
+  | "setup_totp"
+  | "setup_totp_verify"
+  | "setup_recovery"
+  | "setup_passkey_options"
+  | "setup_passkey"
+  | "setup_devices_revoke";
 
 /**
  * `GET {basePath}/setup` (the settings page) and `GET {basePath}/setup/phone` (the code page). A
@@ -33,6 +45,7 @@ export type SettingsRoute =
  */
 export async function showSettings(route: SettingsRoute, context: FlowContext): Promise<Decision> {
   if (!mayManage(context)) return throughChallenge(context);
+  if (route === "setup_totp") return showTotpSetup(context);
   const shown = context.record;
   if (route === "setup_phone" && shown.enrolment === undefined) {
     if (context.recordChanged) await commit(context, shown);
@@ -63,5 +76,17 @@ export function changeSettings(
       return cancelEnrolment(context);
     case "setup_remove":
       return removeFactor(context, fields);
+    case "setup_totp":
+      return startTotpSetup(context, fields);
+    case "setup_totp_verify":
+      return confirmTotpSetup(context, fields);
+    case "setup_recovery":
+      return regenerateRecoveryCodes(context, fields);
+    case "setup_passkey_options":
+      return passkeyRegistrationOptions(context, fields);
+    case "setup_passkey":
+      return registerPasskey(context, fields);
+    case "setup_devices_revoke":
+      return revokeDevices(context, fields);
   }
 }

@@ -224,6 +224,12 @@ describe("guard(policy).decide", () => {
     ["a channel the instance does not offer", { channels: ["email"] }, /"channels".*"email"/],
     ["an empty channel list", { channels: [] }, /"channels"/],
     ["a non-function when", { when: true }, /"when"/],
+    // Rule 13: a trusted device satisfies plain guards only, never a route that names its methods.
+    [
+      "a trusted device among the methods",
+      { methods: ["sms", "trusted_device"] },
+      /"methods".*"trusted_device"/,
+    ],
     [
       "a request object (the guard used without calling it)",
       { method: "GET", headers: {}, url: "/" },
@@ -257,5 +263,30 @@ describe("guard(policy).passes (the hot path asked before decide)", () => {
     const record = { ...newRecord(ALICE.id), verifiedAt: h.clock.ms, verifiedChannel: "sms" };
     expect(h.core.guard({ when: () => true }).passes(record, ALICE)).toBe(false);
     expect(h.core.guard({ when: () => false }).passes(record, ALICE)).toBe(false);
+  });
+});
+
+describe("the methods a guard accepts without its own (acceptedMethods)", () => {
+  const passedBy = (at: number, methods: readonly string[]) => ({
+    ...newRecord(ALICE.id),
+    verifiedAt: at,
+    verifiedMethods: methods,
+  });
+
+  it("lets an authenticator app, a passkey and a recovery code through a plain guard and a step-up", () => {
+    const h = harness();
+    for (const method of ["totp", "passkey", "recovery"]) {
+      const record = passedBy(h.clock.ms - 1000, [method]);
+      expect(h.core.guard().passes(record, ALICE)).toBe(true);
+      expect(h.core.guard({ maxAge: "5m" }).passes(record, ALICE)).toBe(true);
+    }
+  });
+
+  it("lets a trusted device through a plain guard only: never a step-up or a route naming methods (rule 13)", () => {
+    const h = harness();
+    const record = passedBy(h.clock.ms - 1000, ["trusted_device"]);
+    expect(h.core.guard().passes(record, ALICE)).toBe(true);
+    expect(h.core.guard({ maxAge: "5m" }).passes(record, ALICE)).toBe(false);
+    expect(h.core.guard({ methods: ["sms", "totp"] }).passes(record, ALICE)).toBe(false);
   });
 });

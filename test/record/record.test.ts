@@ -26,6 +26,13 @@ describe("the session record", () => {
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
   });
 
+  it("reads back a record passed by a method other than a code (no channel, its methods)", () => {
+    const record = { ...newRecord("alice"), verifiedAt: NOW - 60_000, verifiedMethods: ["totp"] };
+    expect(readRecord(JSON.parse(JSON.stringify(record)), "alice")).toEqual(record);
+    // verifiedAt alone says by nothing: void.
+    expect(readRecord({ ...newRecord("alice"), verifiedAt: NOW }, "alice")).toBeUndefined();
+  });
+
   it("reads back a well-formed record of the same user", () => {
     const record = verified({ returnTo: "/account" });
     expect(readRecord(JSON.parse(JSON.stringify(record)), "alice")).toEqual(record);
