@@ -140,6 +140,14 @@ export interface GuardPolicy<Native> {
   methods?: readonly Method[];
   /** The former name of {@link GuardPolicy.methods}, kept as an alias until 1.0; do not pass both. @deprecated use `methods` */
   channels?: readonly Method[];
+  /**
+   * Accept only a session verified by a passkey (phishing-resistant, NIST SP 800-63B-4): the challenge
+   * page offers passkeys only. With `methods`, they may name `"passkey"` alone.
+   * @default false
+   * @example
+   * mfa.requireSecondFactor({ phishingResistant: true, maxAge: "5m" })
+   */
+  phishingResistant?: boolean;
   /** Apply the guard only when this returns true (e.g. skip for a trusted network). @default always */
   when?: (request: Native) => boolean | Promise<boolean>;
 }

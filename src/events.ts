@@ -84,6 +84,17 @@ export type SecondFactorEvent =
       kind: "phone" | "email" | "totp" | "passkey";
       maskedDestination: string;
     })
+  /** A factor was renamed on the settings page (`name` is the user's label, never a secret). */
+  | (EventBase & { type: "factor.renamed"; kind: "phone" | "email" | "totp" | "passkey"; name: string })
+  /**
+   * A passkey answer was refused: `wrong_origin` or `wrong_rp_id` may be a phishing page relaying the
+   * ceremony; `counter_not_increased` a cloned authenticator; `not_this_user` another account's passkey.
+   */
+  | (EventBase & {
+      type: "passkey.refused";
+      ceremony: "registration" | "authentication";
+      reason: string;
+    })
   | (EventBase & { type: "csrf.failed"; path: string })
   /** The provider failed, timed out or refused our configuration; the flow answered 503. */
   | (EventBase & { type: "provider.error"; action: FlowAction; code: string; timeout: boolean })

@@ -52,7 +52,7 @@ export interface NotVerifiedStatus {
 /**
  * A session that has passed the second factor: `requireSecondFactor()` lets it through.
  * @example
- * const status: VerifiedStatus = { verified: true, verifiedAt: new Date(), channel: "sms", methods: ["sms"], pending: null };
+ * const status: VerifiedStatus = { verified: true, verifiedAt: new Date(), channel: "sms", methods: ["sms"], phishingResistant: false, pending: null };
  */
 export interface VerifiedStatus {
   readonly verified: true;
@@ -66,6 +66,11 @@ export interface VerifiedStatus {
    * refuses any of them is not met.
    */
   readonly methods: readonly Method[];
+  /**
+   * Whether the proof was phishing-resistant (DESIGN §4 rule 14): a passkey, bound to the site's
+   * origin. What `requireSecondFactor({ phishingResistant: true })` asks for.
+   */
+  readonly phishingResistant: boolean;
   /** A newer code this session is waiting for (e.g. sent by a step-up), or `null`. */
   readonly pending: PendingStatus | null;
 }
@@ -121,7 +126,7 @@ export interface SecondFactorStatusOptions {
  * @throws `ERR_SF_INVALID_OPTION` when `options` is not `{ maxAge? }` or `maxAge` is not a duration.
  * @example
  * secondFactorStatus(session.secondFactor, user.id, Date.now());
- * // { verified: true, verifiedAt: Date, channel: "sms", methods: ["sms"], pending: null }
+ * // { verified: true, verifiedAt: Date, channel: "sms", methods: ["sms"], phishingResistant: false, pending: null }
  * secondFactorStatus(session.secondFactor, user.id, Date.now(), { maxAge: "5m" });
  * // { verified: true, ..., stepUpOpen: true, stepUpOpenUntil: Date }
  */
@@ -197,6 +202,7 @@ export function statusOfRecord(
     verifiedAt: new Date(verifiedAt),
     channel: verifiedChannel ?? null,
     methods: [...methods],
+    phishingResistant: methods.every((method) => method === "passkey"),
     pending,
   };
   if (maxAgeMs === undefined) return verified;

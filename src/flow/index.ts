@@ -10,6 +10,7 @@ import type { Limits } from "../limits/index.js";
 import { isJsonContentType, wantsJson } from "../negotiate.js";
 import type { CoreConfig } from "../options/index.js";
 import { outageRetryAfter } from "../outage.js";
+import { PASSKEY_SCRIPT } from "../pages/passkey-script.js";
 import { csrfMatches } from "../record/csrf.js";
 import type { Problem, Responder } from "../respond/index.js";
 import { loginRequired, pathOf } from "../respond/login-required.js";
@@ -35,6 +36,7 @@ type Route =
   | "recovery"
   | "passkey_options"
   | "passkey"
+  | "passkey_script"
   | SettingsRoute;
 
 /** The methods each route answers; others get 405 with `Allow`. */
@@ -47,6 +49,7 @@ const ALLOWED: Readonly<Record<Route, readonly string[]>> = {
   recovery: ["GET", "HEAD", "POST"],
   passkey_options: ["POST"],
   passkey: ["POST"],
+  passkey_script: ["GET", "HEAD"],
   setup: ["GET", "HEAD"],
   setup_phone: ["GET", "HEAD", "POST"],
   setup_phone_verify: ["POST"],
@@ -57,6 +60,7 @@ const ALLOWED: Readonly<Record<Route, readonly string[]>> = {
   setup_recovery: ["POST"],
   setup_passkey_options: ["POST"],
   setup_passkey: ["POST"],
+  setup_rename: ["POST"],
   setup_devices_revoke: ["POST"],
 };
 
@@ -149,6 +153,7 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       case "passkey":
         return verifyPasskey(context, body.fields);
       case "show":
+      case "passkey_script":
         return showPage(context);
       default:
         return changeSettings(route, context, body.fields);
@@ -171,6 +176,8 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
           headers: { Allow: allowed.join(", ") },
         });
       }
+      // The passkey script: static, public, cached for a year under a name that changes with it.
+      if (route === "passkey_script") return config.webauthn === undefined ? undefined : passkeyScript();
       try {
         return await handle(route, request, session, user);
       } catch (error) {
@@ -186,6 +193,11 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       }
     },
   };
+}
+
+/** The script as a decision: the adapters write any body with the `Content-Type` its headers name. */
+function passkeyScript(): Decision {
+  return { kind: "html", status: 200, body: PASSKEY_SCRIPT.source, headers: PASSKEY_SCRIPT.headers };
 }
 
 function isStoreError(error: unknown): boolean {
@@ -205,11 +217,13 @@ const SUBPATHS: Readonly<Record<string, Route>> = {
   "/recovery": "recovery",
   "/passkey/options": "passkey_options",
   "/passkey": "passkey",
+  [`/${PASSKEY_SCRIPT.fileName}`]: "passkey_script",
   "/setup/totp": "setup_totp",
   "/setup/totp/verify": "setup_totp_verify",
   "/setup/recovery": "setup_recovery",
   "/setup/passkey/options": "setup_passkey_options",
   "/setup/passkey": "setup_passkey",
+  "/setup/rename": "setup_rename",
   "/setup/devices/revoke": "setup_devices_revoke",
 };
 

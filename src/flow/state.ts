@@ -5,6 +5,7 @@ import type { ChallengePageView, PageError, PageViewBase } from "../pages/view.j
 import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } from "../record/index.js";
 import type { FlowContext } from "./context.js";
 import { availableChannels } from "./destinations.js";
+import { passkeyView } from "./passkey-view.js";
 
 /**
  * The challenge page's data, without the common page fields.
@@ -46,6 +47,7 @@ export function challengeData(
   const channels = availableChannels(config.channels, destinations, record.requirement);
   const phones = destinations.filter((destination) => destination.kind === "phone");
   const pending = record.pending;
+  const passkey = passkeyView(context, record);
   const base: ChallengeData = {
     page: "challenge",
     state: "choose",
@@ -61,6 +63,7 @@ export function challengeData(
         ? phones.map((phone) => ({ factor: phone.factorId, maskedDestination: phone.masked }))
         : [],
     codeLength: config.codeLength,
+    ...(passkey === undefined ? {} : { passkey }),
     ...(error === undefined ? {} : { error }),
     ...(record.notice === undefined
       ? {}
@@ -118,6 +121,10 @@ export function challengeJson(data: ChallengeData): Record<string, unknown> {
     csrfToken: data.csrfToken,
     actions: data.actions,
     codeLength: data.codeLength,
+    passkey:
+      data.passkey === undefined
+        ? null
+        : { available: data.passkey.available, only: data.passkey.only, actions: data.passkey.actions },
   };
 }
 

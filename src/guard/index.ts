@@ -82,7 +82,7 @@ export function createGuard<Native>(
 
   // The refusals are the same for every request of this route: made once, shared (they are frozen).
   const refusals = {
-    json: deepFreeze(secondFactorRequired(config, respond, maxAgeSeconds)),
+    json: deepFreeze(secondFactorRequired(config, respond, maxAgeSeconds, channels)),
     found: deepFreeze(respond.redirect(config.basePath, 302)),
     seeOther: deepFreeze(respond.redirect(config.basePath, 303)),
   };
@@ -195,7 +195,7 @@ export function createGuard<Native>(
 
 /**
  * The JSON answer of a guard to a session without (recent enough) second factor: 401 in the style of
- * RFC 9470, with `max_age` on step-up routes.
+ * RFC 9470, with `max_age` on step-up routes and the `methods` the route accepts.
  * @example
  * return secondFactorRequired(config, respond, 300);
  */
@@ -203,6 +203,7 @@ export function secondFactorRequired(
   config: CoreConfig<unknown>,
   respond: Responder,
   maxAgeSeconds: number | undefined,
+  methods?: readonly Method[],
 ): Decision {
   const challenge =
     'Bearer error="insufficient_user_authentication", error_description="A second factor is required"' +
@@ -214,6 +215,10 @@ export function secondFactorRequired(
       message: "A second factor is required.",
       challenge: config.basePath,
       ...(maxAgeSeconds === undefined ? {} : { max_age: maxAgeSeconds }),
+      // Which methods pass this route, and whether it asks for a phishing-resistant one (issue 15).
+      ...(methods === undefined
+        ? {}
+        : { methods: [...methods], phishingResistant: methods.length === 1 && methods[0] === "passkey" }),
     },
     { "WWW-Authenticate": challenge },
   );
@@ -241,7 +246,7 @@ function parsePolicy<Native>(config: CoreConfig<unknown>, policy: unknown): Pars
       "pass an object { maxAge?, methods?, when? } or nothing",
     );
   }
-  rejectUnknownKeys(policy, ["maxAge", "methods", "channels", "when"], "policy.");
+  rejectUnknownKeys(policy, ["maxAge", "methods", "channels", "phishingResistant", "when"], "policy.");
   if (policy.methods !== undefined && policy.channels !== undefined) {
     throw invalidOption(
       "channels",
@@ -257,12 +262,13 @@ function parsePolicy<Native>(config: CoreConfig<unknown>, policy: unknown): Pars
       "pass a function of the request returning true (guard) or false (skip)",
     );
   }
+  const channels =
+    policy.methods !== undefined
+      ? parsePolicyMethods(config, policy.methods, "methods")
+      : parsePolicyMethods(config, policy.channels, "channels");
   return {
     maxAgeMs,
-    channels:
-      policy.methods !== undefined
-        ? parsePolicyMethods(config, policy.methods, "methods")
-        : parsePolicyMethods(config, policy.channels, "channels"),
+    channels: phishingResistant(config, policy.phishingResistant, channels) ?? channels,
     when: policy.when as GuardPolicy<Native>["when"],
   };
 }
@@ -287,6 +293,40 @@ function parsePolicyMethods(
     methods.push(method);
   }
   return Object.freeze(methods);
+}
+
+/** Rule 14: a phishing-resistant route accepts passkeys only. */
+const PASSKEY_ONLY: readonly Method[] = Object.freeze(["passkey"]);
+
+/** `["passkey"]` for `phishingResistant: true` (refused without `webauthn`, or with other `methods`). */
+function phishingResistant(
+  config: CoreConfig<unknown>,
+  value: unknown,
+  methods: readonly Method[] | undefined,
+): readonly Method[] | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true) {
+    throw invalidOption(
+      "phishingResistant",
+      describeValue(value),
+      "pass true (passkeys only) or leave it out",
+    );
+  }
+  if (config.webauthn === undefined) {
+    throw optionProblem(
+      "phishingResistant",
+      "needs passkeys, and the webauthn option is not set",
+      "set webauthn: { rpId, rpName, origins } in secondFactor(...) so that users can add passkeys",
+    );
+  }
+  if (methods !== undefined && (methods.length !== 1 || methods[0] !== "passkey")) {
+    throw optionProblem(
+      "phishingResistant",
+      `accepts passkeys only, but methods names ${methods.map((method) => `"${method}"`).join(", ")}`,
+      'leave methods out (or pass ["passkey"]) with phishingResistant: true',
+    );
+  }
+  return PASSKEY_ONLY;
 }
 
 function isChannelMethod(method: Method): boolean {

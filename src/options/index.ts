@@ -2,6 +2,11 @@ import type { SecondFactorUser } from "../boundary.js";
 import { type CodeLength, DEFAULT_CODE_LENGTH } from "../code.js";
 import { type Duration, parseDuration } from "../duration.js";
 import { createEmitter, type EmitEvent, type SecondFactorEvent, type SecondFactorLogger } from "../events.js";
+import {
+  parseWebAuthnOptions,
+  type WebAuthnConfig,
+  type WebAuthnOptions,
+} from "../factors/passkey/webauthn-config.js";
 import { buildLimits } from "../limits/core-limits.js";
 import type { Limits, LimitsOptions } from "../limits/index.js";
 import { DEFAULT_MESSAGES, MESSAGE_KEYS, type MessageCatalog, type MessageKey } from "../pages/messages.js";
@@ -127,6 +132,12 @@ export interface SecondFactorOptions<Native = unknown> {
   manageMaxAge?: Duration;
   /** Which phone numbers can be enrolled: `allowedCountries` (ISO 3166-1 alpha-2) and the `defaultCountry` of numbers typed without `+`. @default any country, numbers in international form only */
   phoneNumbers?: PhoneNumbersOptions;
+  /**
+   * Passkeys (WebAuthn): the relying party id and name and every origin the pages are served from,
+   * e.g. `{ rpId: "example.com", rpName: "Example", origins: ["https://example.com"] }`. Validated at
+   * start-up. @default undefined (passkeys off: no passkey buttons, the passkey routes answer 404 `passkeys_off`)
+   */
+  webauthn?: WebAuthnOptions;
 }
 
 /**
@@ -160,6 +171,8 @@ export interface CoreConfig<Native> {
   readonly enrolment: EnrolmentPolicy;
   readonly manageMaxAgeMs: number;
   readonly phoneNumbers: PhoneNumbersConfig;
+  /** The parsed `webauthn` option; `undefined`: passkeys are off. */
+  readonly webauthn: WebAuthnConfig | undefined;
 }
 
 /**
@@ -205,6 +218,7 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "enrolment",
   "manageMaxAge",
   "phoneNumbers",
+  "webauthn",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -276,6 +290,7 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     enrolment: parseEnrolment(options.enrolment),
     manageMaxAgeMs: parseDuration(options.manageMaxAge ?? DEFAULTS.manageMaxAge, "manageMaxAge"),
     phoneNumbers: parsePhoneNumbers(options.phoneNumbers),
+    webauthn: options.webauthn === undefined ? undefined : parseWebAuthnOptions(options.webauthn),
   };
 }
 

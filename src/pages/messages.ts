@@ -130,6 +130,28 @@ export const DEFAULT_MESSAGES = {
   recovery_marker_end: "",
 
   // Passkeys
+  passkey_heading: "Use a passkey",
+  passkey_intro: "Use the passkey saved on this device, or on a phone or security key.",
+  passkey_button: "Use a passkey",
+  passkey_only_intro: "This page needs a passkey: a code by text message, call or app is not enough here.",
+  passkey_none:
+    "You have no passkey yet. Add one on your security settings page, then come back to this page.",
+  passkey_settings_link: "Go to your security settings",
+  passkey_add_heading: "Add a passkey",
+  passkey_add_intro:
+    "A passkey signs you in with this device's screen lock, a phone or a security key. It cannot be phished.",
+  passkey_name_label: "Name of the passkey (optional)",
+  passkey_add_button: "Add a passkey",
+  passkey_no_script:
+    "Passkeys need JavaScript and a browser that supports them; the other ways on this page work without.",
+  rename_label: "New name",
+  rename_button: "Rename",
+  error_passkeys_off: "Passkeys are not enabled on this site.",
+  error_no_passkey: "You have no passkey yet. Add one on your security settings page.",
+  error_passkey_challenge: "That passkey request has expired or was already used. Try again.",
+  error_passkey_refused: "That passkey could not be accepted. Try again, or choose another way.",
+  error_passkey_exists: "This passkey is already on an account.",
+  error_factor_name: "A name has 1 to 64 characters, on one line.",
   passkey_marker_end: "",
 
   // Trusted devices

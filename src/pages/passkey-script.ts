@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
  * A `register` element may hold an `<input name="name">` for the passkey's name. On a click it posts
  * `{}` to the options URL (JSON, with the `x-csrf-token` header) and expects `{ options }`; calls
  * `navigator.credentials.get` or `.create` (base64url fields decoded to ArrayBuffers); posts
- * `{ credential, remember?, name? }` to the submit URL; then follows `redirect` (or `location`) of the
+ * `{ credential, remember?, name? }` to the submit URL; then follows `redirect` (or `returnTo`, `location`) of the
  * JSON answer when it is on this origin, or shows its `message`. Errors (cancelled or no passkey on
  * this device, an existing passkey, a server refusal, no network) are shown in the status element; a
  * `data-message-<kind>` attribute (`cancelled`, `exists`, `security`, `failed`, `network`) replaces
@@ -161,13 +161,13 @@ const SOURCE = `(function () {
           if (!credential) throw { name: "NotAllowedError" };
           var body = { credential: credentialJSON(credential) };
           var remember = container.querySelector('input[name="remember"]');
-          if (remember && remember.checked) body.remember = true;
+          if (remember && remember.checked) body.remember = remember.value || "1";
           var name = container.querySelector('input[name="name"]');
           if (name && name.value) body.name = name.value;
           return post(container.getAttribute("data-submit-url"), body, token);
         })
         .then(function (answer) {
-          var next = sameOrigin(answer.redirect || answer.location);
+          var next = sameOrigin(answer.redirect || answer.returnTo || answer.location);
           if (next) {
             window.location.assign(next);
             return;

@@ -2,6 +2,7 @@ import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
 import { formatWait, type MessageKey } from "./messages.js";
 import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
+import { passkeySignIn } from "./passkey-pages.js";
 import { enrolmentBody, settingsBody } from "./settings-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
@@ -68,6 +69,12 @@ function challengeBody(view: ChallengePageView): string {
   if (view.error !== undefined && view.error.field === null) {
     parts.push(`<p class="error" id="sf-error" role="alert">${escapeHtml(view.error.message)}</p>`);
   }
+  // A route that accepts passkeys only (phishingResistant) offers no code at all.
+  if (view.passkey?.only === true && view.state !== "locked") {
+    if (view.state === "verified") parts.push(verifiedSection(view));
+    parts.push(passkeySignIn(view));
+    return parts.join("\n");
+  }
   switch (view.state) {
     case "no_channel":
       parts.push(`<h2>${text(view, "no_channel_heading")}</h2>`, `<p>${text(view, "no_channel_body")}</p>`);
@@ -94,6 +101,7 @@ function challengeBody(view: ChallengePageView): string {
       parts.push(chooseForm(view, true));
       break;
   }
+  if (view.state !== "locked") parts.push(passkeySignIn(view));
   return parts.join("\n");
 }
 

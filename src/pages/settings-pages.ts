@@ -4,6 +4,7 @@
  */
 import { escapeHtml } from "./escape.js";
 import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
+import { passkeySetup, renameForm } from "./passkey-pages.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -30,6 +31,7 @@ export function settingsBody(view: SettingsPageView): string {
     });
     parts.push("</ul>");
   }
+  parts.push(passkeySetup(view));
   parts.push(addPhoneForm(view));
   if (view.emailEnabled) parts.push(addEmailForm(view));
   return parts.join("\n");
@@ -98,7 +100,8 @@ function factorItem(view: SettingsPageView, row: FactorRow, index: number): stri
         "</form>",
       ].join("\n")
     : "";
-  return `<li><span id="${id}">${label}</span> <span class="hint">${details}</span>${remove}</li>`;
+  const rename = row.name === undefined || row.onFile ? "" : renameForm(view, row.factor, row.name, index);
+  return `<li><span id="${id}">${label}</span> <span class="hint">${details}</span>${remove}${rename}</li>`;
 }
 
 function addPhoneForm(view: SettingsPageView): string {

@@ -134,6 +134,49 @@ export interface ChallengePageView extends PageViewBase {
   notice?: { kind: Notice; message: string };
   error?: PageError;
   codeLength: CodeLength;
+  /** Passkeys, when the `webauthn` option is set and the route that sent the user here accepts them. */
+  passkey?: PasskeyView;
+}
+
+/**
+ * The passkey script's `<script>` attributes: a versioned URL under the base path and its SRI hash
+ * (the pages' Content-Security-Policy allows exactly this script).
+ * @example
+ * `<script src="${escapeHtml(script.src)}" integrity="${script.integrity}" defer></script>`
+ */
+export interface PasskeyScriptView {
+  src: string;
+  integrity: string;
+}
+
+/**
+ * The passkey part of the challenge page.
+ * @example
+ * if (view.passkey?.only && !view.passkey.available) showAddPasskeyLink(view.passkey.settings);
+ */
+export interface PasskeyView {
+  /** Whether the user has a passkey: the "Use a passkey" button is offered (with JavaScript and WebAuthn). */
+  available: boolean;
+  /** The route accepts passkeys only (`phishingResistant`): no code is offered. */
+  only: boolean;
+  /** JSON endpoints: `basePath + "/passkey/options"` and `"/passkey"`. */
+  actions: { options: string; verify: string };
+  script: PasskeyScriptView;
+  /** The settings page, where a passkey is added (it asks for a fresh second factor first, rule 11). */
+  settings: string;
+}
+
+/**
+ * The "add a passkey" part of the settings page.
+ * @example
+ * const register = view.passkey?.actions.register; // "/2fa/setup/passkey"
+ */
+export interface PasskeySetupView {
+  /** JSON endpoints: `basePath + "/setup/passkey/options"` and `"/setup/passkey"`. */
+  actions: { options: string; register: string };
+  script: PasskeyScriptView;
+  /** The account has no factor yet: adding this passkey also passes the second factor (offer `remember`). */
+  firstFactor: boolean;
 }
 
 /**
@@ -168,6 +211,8 @@ export interface FactorRow {
   /** When it was added (app clock, ms); `null` for the one on file. */
   createdAt: number | null;
   lastUsedAt: number | null;
+  /** The name the user gave it (stored factors only; `POST {basePath}/setup/rename` changes it). */
+  name?: string;
 }
 
 /**
@@ -189,6 +234,10 @@ export interface SettingsPageView extends PageViewBase {
   error?: PageError;
   /** What the user typed, shown again with its error (never a destination from the server). */
   entered?: { phone?: string; email?: string };
+  /** Adding a passkey, when the `webauthn` option is set. */
+  passkey?: PasskeySetupView;
+  /** The rename form's action: `basePath + "/setup/rename"` (fields `factor` and `name`). */
+  renameAction?: string;
 }
 
 /**

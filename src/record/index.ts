@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { type PasskeyChallenge, readPasskeyChallenge } from "../factors/passkey/passkey-challenge.js";
 import { CHANNELS, type Channel } from "../providers/index.js";
 import { newCsrfToken } from "./csrf.js";
 import { safeReturnTo } from "./return-to.js";
@@ -185,6 +186,8 @@ export interface SecondFactorRecord {
   readonly notice?: Notice;
   /** Sends this record has made: two submits of the same page state share one send marker. */
   readonly sends?: number;
+  /** The WebAuthn challenge this session made (registration or authentication), until it is answered (rule 3). */
+  readonly passkeyChallenge?: PasskeyChallenge;
 }
 
 /**
@@ -272,6 +275,9 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
   if (record.returnTo !== undefined && checkedReturnTo(record.returnTo) === undefined) return undefined;
   if (record.requirement !== undefined && !isRequirement(record.requirement)) return undefined;
   if (record.notice !== undefined && !NOTICES.includes(record.notice as Notice)) return undefined;
+  if (record.passkeyChallenge !== undefined && readPasskeyChallenge(record.passkeyChallenge) === undefined) {
+    return undefined;
+  }
   if (record.sends !== undefined && !(Number.isSafeInteger(record.sends) && (record.sends as number) >= 0)) {
     return undefined;
   }

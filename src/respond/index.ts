@@ -1,6 +1,7 @@
 import type { Decision, DecisionHeaders } from "../boundary.js";
 import type { CoreConfig } from "../options/index.js";
 import { formatMessage, formatWait, type MessageKey, type MessageParams } from "../pages/messages.js";
+import { PASSKEY_SCRIPT } from "../pages/passkey-script.js";
 import { renderDefaultPage } from "../pages/render.js";
 import type {
   ChallengePageView,
@@ -65,7 +66,7 @@ export interface Responder {
 export function createResponder(config: CoreConfig<unknown>): Responder {
   const securityHeaders: DecisionHeaders = Object.freeze({
     "Cache-Control": "no-store",
-    "Content-Security-Policy": `default-src 'none'; style-src ${config.style.cspSource}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    "Content-Security-Policy": `default-src 'none'; style-src ${config.style.cspSource};${passkeySources(config)} form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -142,4 +143,12 @@ export function createResponder(config: CoreConfig<unknown>): Responder {
       return page(view, headers);
     },
   };
+}
+
+/**
+ * With passkeys on, the one script the pages may run (by its hash, matched through the tag's
+ * `integrity`) and the same-origin `fetch` it makes to the passkey routes; nothing without them.
+ */
+function passkeySources(config: CoreConfig<unknown>): string {
+  return config.webauthn === undefined ? "" : ` script-src ${PASSKEY_SCRIPT.cspSource}; connect-src 'self';`;
 }

@@ -11,6 +11,7 @@ import { revokeDevices } from "./devices.js";
 import { cancelEnrolment, startEnrolment, verifyEnrolment } from "./enrol.js";
 import { enrolmentAnswer, settingsAnswer } from "./page.js";
 import { removeFactor } from "./remove.js";
+import { renameFactor } from "./rename.js";
 import { passkeyRegistrationOptions, registerPasskey } from "./setup-passkey.js";
 import { regenerateRecoveryCodes } from "./setup-recovery.js";
 import { confirmTotpSetup, showTotpSetup, startTotpSetup } from "./setup-totp.js";
@@ -19,7 +20,7 @@ import { confirmTotpSetup, showTotpSetup, startTotpSetup } from "./setup-totp.js
  * The settings routes, relative to `basePath`: `setup` (`GET /setup`), `setup_phone` (`GET` the code
  * page, `POST` start), `setup_phone_verify`, `setup_phone_cancel`, `setup_remove`, `setup_totp` (`GET`
  * the QR page, `POST` a pending secret), `setup_totp_verify`, `setup_recovery`, `setup_passkey_options`,
- * `setup_passkey`, `setup_devices_revoke`.
+ * `setup_passkey`, `setup_rename`, `setup_devices_revoke`.
  * @example
  * const route: SettingsRoute = "setup_remove";
  */
@@ -34,6 +35,7 @@ export type SettingsRoute =
   | "setup_recovery"
   | "setup_passkey_options"
   | "setup_passkey"
+  | "setup_rename"
   | "setup_devices_revoke";
 
 /**
@@ -86,6 +88,8 @@ export function changeSettings(
       return passkeyRegistrationOptions(context, fields);
     case "setup_passkey":
       return registerPasskey(context, fields);
+    case "setup_rename":
+      return renameFactor(context, fields);
     case "setup_devices_revoke":
       return revokeDevices(context, fields);
   }

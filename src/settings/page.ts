@@ -3,6 +3,7 @@
  */
 import type { Decision } from "../boundary.js";
 import { commit, type FlowContext } from "../flow/context.js";
+import { passkeySetupView } from "../flow/passkey-view.js";
 import { NOTICE_KEYS } from "../flow/state.js";
 import { maskDestination } from "../mask.js";
 import type { MessageKey } from "../pages/messages.js";
@@ -49,6 +50,7 @@ export function factorRows(context: FlowContext): FactorRow[] {
       removable: true,
       createdAt: factor.createdAt,
       lastUsedAt: factor.lastUsedAt,
+      name: factor.name,
     });
   }
   return rows;
@@ -79,6 +81,7 @@ export function settingsAnswer(
       : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
     ...(error === undefined ? {} : { error }),
     ...(entered === undefined ? {} : { entered }),
+    ...passkeySettings(context),
   };
   if (!json) return respond.settings(data, status);
   if (error !== undefined) return errorJson(context, status, error);
@@ -160,6 +163,15 @@ export async function refuseOnSettings(
   if (context.recordChanged) await commit(context, context.record);
   const message = context.respond.format(key, params);
   return settingsAnswer(context, context.record, status, { field, error, message }, entered);
+}
+
+/** The settings page's passkey part and rename action (issue 15). */
+function passkeySettings(context: FlowContext): Pick<SettingsData, "passkey" | "renameAction"> {
+  const passkey = passkeySetupView(context);
+  return {
+    ...(passkey === undefined ? {} : { passkey }),
+    renameAction: `${context.config.basePath}/setup/rename`,
+  };
 }
 
 function errorJson(context: FlowContext, status: number, error: PageError): Decision {

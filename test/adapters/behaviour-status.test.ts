@@ -56,7 +56,14 @@ describe.each(FRAMEWORKS)("%s: status()", (framework) => {
     const verifiedAt = new Date(app.clock.now).toISOString();
     const closes = new Date(app.clock.now + FIVE_MINUTES).toISOString();
     expect((await browser.verify(emu.lastCode(ALICE) ?? "")).status).toBe(303);
-    const verified = { verified: true, verifiedAt, channel: "sms", methods: ["sms"], pending: null };
+    const verified = {
+      verified: true,
+      verifiedAt,
+      channel: "sms",
+      methods: ["sms"],
+      phishingResistant: false,
+      pending: null,
+    };
     expect(await statusOf(browser)).toEqual({
       plain: verified,
       stepUp: { ...verified, stepUpOpen: true, stepUpOpenUntil: closes },

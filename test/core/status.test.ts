@@ -31,6 +31,7 @@ describe("secondFactorStatus", () => {
       verifiedAt: new Date(NOW - 60_000),
       channel: "sms",
       methods: ["sms"],
+      phishingResistant: false,
       pending: null,
     });
   });
@@ -118,6 +119,7 @@ describe("the core's status", () => {
       verifiedAt: new Date(h.clock.ms),
       channel: "sms",
       methods: ["sms"],
+      phishingResistant: false,
       pending: null,
       stepUpOpen: true,
       stepUpOpenUntil: new Date(h.clock.ms + FIVE_MINUTES),

@@ -181,7 +181,7 @@ describe("the passkey script", () => {
           signature: b64([0, 255, 62, 63]),
         },
       },
-      remember: true,
+      remember: "1",
     });
     expect(calls.assign).toEqual(["https://example.com/account"]);
   });
