@@ -137,6 +137,9 @@ export function buildExpress({ options, hits, errors, store, onMfa }: BuildConte
   };
   app.get("/account", guard, protectedHandler);
   app.post("/transfer", stepUp, protectedHandler);
+  if (options.phishingResistantRoute) {
+    app.get("/keys", mfa.requireSecondFactor({ phishingResistant: true }), protectedHandler);
+  }
   app.put("/resource", guard, protectedHandler);
   app.delete("/resource", guard, protectedHandler);
   app.get("/api/me", guard, (req, res) => {

@@ -76,6 +76,8 @@ export interface AppOptions {
   misuse?: "routes" | "requireSecondFactor";
   /** The step-up window of `POST /transfer`. @default "5m" */
   transferMaxAge?: string;
+  /** Mount `GET /keys` behind `requireSecondFactor({ phishingResistant: true })` (needs `webauthn`). @default false */
+  phishingResistantRoute?: boolean;
 }
 
 /** A session store the test can switch to failing: every call (`"all"`), or only set and destroy (`"writes"`). */

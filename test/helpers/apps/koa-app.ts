@@ -127,6 +127,9 @@ export function buildKoa({ options, hits, errors, store, onMfa }: BuildContext):
   };
   router.get("/account", guard, protectedHandler);
   router.post("/transfer", stepUp, protectedHandler);
+  if (options.phishingResistantRoute) {
+    router.get("/keys", mfa.requireSecondFactor({ phishingResistant: true }), protectedHandler);
+  }
   router.put("/resource", guard, protectedHandler);
   router.delete("/resource", guard, protectedHandler);
   router.get("/api/me", guard, (ctx) => {
