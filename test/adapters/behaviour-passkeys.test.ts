@@ -181,6 +181,23 @@ describe.each(FRAMEWORKS)("%s: passkeys", (framework) => {
     );
   });
 
+  it("one assertion passes one request (rule 3): of two concurrent posts of it in one session, one is refused", async () => {
+    const app = await start();
+    const key = softAuthenticator({ counter: "none" });
+    expect((await register(await loggedIn(app, "bob"), key)).status).toBe(200);
+    const browser = await loggedIn(app, "bob");
+    const csrf = await token(browser);
+    const options = await post(browser, "/2fa/passkey/options", csrf);
+    const { challenge } = options.body.options as { challenge: string };
+    const credential = key.assert({ challenge, origin: ORIGIN, rpId: "localhost" });
+    const answers = await Promise.all([
+      post(browser, "/2fa/passkey", csrf, { credential }),
+      post(browser, "/2fa/passkey", csrf, { credential }),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expect(app.events.filter((event) => event.type === "verified" && event.userId === "bob")).toHaveLength(2);
+  });
+
   it("refuses a passkey of another account, without saying whose it is", async () => {
     const app = await start();
     const bobs = softAuthenticator();
@@ -207,11 +224,15 @@ describe.each(FRAMEWORKS)("%s: passkeys", (framework) => {
     const phished = await signIn(browser, key, { origin: "https://login-localhost.example" });
     expect(phished.answer.status).toBe(403);
     expect(phished.answer.body).toMatchObject({ error: "passkey_refused" });
+    // The refused answer spent its challenge: a right answer to it comes too late.
+    const late = key.assert({ challenge: phished.challenge, origin: ORIGIN, rpId: "localhost" });
+    const tooLate = await post(browser, "/2fa/passkey", phished.csrf, { credential: late });
+    expect(tooLate.status).toBe(422);
     const otherRp = await signIn(browser, key, { rpId: "example.com" });
     expect(otherRp.answer.status).toBe(403);
     expect((await browser.get("/account")).status).toBe(302);
     const reasons = app.events.flatMap((event) => (event.type === "passkey.refused" ? [event.reason] : []));
-    expect(reasons).toEqual(["wrong_origin", "wrong_rp_id"]);
+    expect(reasons).toEqual(["wrong_origin", "no_challenge", "wrong_rp_id"]);
 
     const stranger = await loggedIn(app, "bob");
     const csrf = await token(stranger);
