@@ -24,6 +24,7 @@ import {
   PROBLEMS,
   type Problem,
   problemPage,
+  securityKeysPage,
   transferDonePage,
   transferPage,
 } from "../shared/pages.js";
@@ -85,6 +86,7 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
     manageMaxAge: setup.manage.ms,
     now: setup.now,
     messages: EXAMPLE_MESSAGES,
+    webauthn: setup.webauthn,
     ...(setup.onEvent === undefined ? {} : { onEvent: setup.onEvent }),
   });
   const throttle = createLoginThrottle(setup.storage);
@@ -368,6 +370,10 @@ export function createApp(setup: ExampleSetup, options: ExpressExampleOptions = 
   app.post("/transfer", stepUp, parseForm, transfer);
   app.get("/transfer/done", verified, showTransferDone);
   app.get("/api/me", verified, me);
+  // Passkeys only (phishing-resistant): a session verified by a code is sent back to the challenge.
+  app.get("/security-keys", mfa.requireSecondFactor({ phishingResistant: true }), async (req, res) => {
+    res.type("html").send(securityKeysPage(context(req), await statusOf(req)));
+  });
   app.use((req, res) => sendProblem(req, res, PROBLEMS.notFound));
   app.use(errors);
   return app;

@@ -23,6 +23,7 @@ import {
   PROBLEMS,
   type Problem,
   problemPage,
+  securityKeysPage,
   transferDonePage,
   transferPage,
 } from "../shared/pages.js";
@@ -88,6 +89,7 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
     manageMaxAge: setup.manage.ms,
     now: setup.now,
     messages: EXAMPLE_MESSAGES,
+    webauthn: setup.webauthn,
     ...(setup.onEvent === undefined ? {} : { onEvent: setup.onEvent }),
   });
   const throttle = createLoginThrottle(setup.storage);
@@ -275,6 +277,12 @@ export function createApp(setup: ExampleSetup, options: KoaExampleOptions = {}):
   router.get("/account", verified, async (ctx) => {
     const phones = await enrolledPhones(setup.factors, signedInUser(ctx).id);
     html(ctx, 200, accountPage(context(ctx), await statusOf(ctx), phones));
+  });
+
+  // Passkeys only (phishing-resistant): a session verified by a code is sent back to the challenge.
+  router.get("/security-keys", mfa.requireSecondFactor({ phishingResistant: true }), async (ctx) => {
+    signedInUser(ctx);
+    html(ctx, 200, securityKeysPage(context(ctx), await statusOf(ctx)));
   });
 
   router.get("/transfer", stepUp, async (ctx) => {

@@ -55,6 +55,11 @@ export interface ExampleConfig {
   readonly redisClusterUrls: readonly string[] | undefined;
   /** `NODE_ENV === "production"`. */
   readonly production: boolean;
+  /**
+   * `PUBLIC_URL` (default `http://localhost:PORT`): the origin people open the app at, and so the
+   * WebAuthn relying party of passkeys (its host is the rpId: `localhost` by default).
+   */
+  readonly publicUrl: { readonly origin: string; readonly rpId: string };
 }
 
 /** The configuration and the warnings to print at start. */
@@ -130,6 +135,7 @@ export function loadConfig(env: Env, defaults: { port: number }): LoadedConfig {
       databaseUrl: value(env, "DATABASE_URL"),
       redisClusterUrls: listValue(env, "REDIS_CLUSTER_URLS"),
       production,
+      publicUrl: parsePublicUrl(value(env, "PUBLIC_URL"), parsePort(value(env, "PORT"), defaults.port)),
     },
     warnings,
   };
@@ -181,6 +187,30 @@ function parsePort(raw: string | undefined, fallback: number): number {
     );
   }
   return Number(raw);
+}
+
+/** `PUBLIC_URL`: an `http:` or `https:` origin on a host name (WebAuthn refuses IP addresses). */
+function parsePublicUrl(raw: string | undefined, port: number): { origin: string; rpId: string } {
+  const given = raw ?? `http://localhost:${port}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(given);
+  } catch {
+    url = undefined;
+  }
+  if (
+    url === undefined ||
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    /^[\d.]+$|^\[/.test(url.hostname) ||
+    url.pathname !== "/" ||
+    url.search !== "" ||
+    url.hash !== ""
+  ) {
+    throw new ExampleConfigError(
+      `PUBLIC_URL must be the origin people open the app at, on a host name (passkeys refuse IP addresses), e.g. "http://localhost:3000" or "https://example.com"; got ${JSON.stringify(given.slice(0, 80))}.`,
+    );
+  }
+  return { origin: url.origin, rpId: url.hostname };
 }
 
 /** A duration variable (`STEP_UP_MAX_AGE`, `MANAGE_MAX_AGE`): as given, and in milliseconds. */

@@ -327,6 +327,27 @@ export function transferDonePage(context: PageContext, view: { amount: string; r
 }
 
 /**
+ * `GET /security-keys` (behind `requireSecondFactor({ phishingResistant: true })`): a page that only a
+ * session verified by a passkey reaches, with its second-factor status.
+ * @example
+ * res.send(securityKeysPage(context, status));
+ */
+export function securityKeysPage(context: PageContext, status: SecondFactorStepUpStatus): string {
+  return layout(
+    context,
+    "Security keys",
+    [
+      "<h1>Security keys</h1>",
+      '<p class="notice" role="status">You reached this page with a passkey: a phishing-resistant second factor. A code by text message or call is not enough here.</p>',
+      '<div class="card">',
+      statusList(context, status),
+      "</div>",
+      '<p><a href="/2fa/setup">Manage your passkeys and phones</a> · <a href="/">Home</a></p>',
+    ].join("\n"),
+  );
+}
+
+/**
  * A refusal or an error of the examples' own routes: what happened and what to do.
  * @example
  * res.status(403).send(problemPage(context, PROBLEMS.csrf));

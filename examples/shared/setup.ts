@@ -44,6 +44,8 @@ export interface ExampleSetup {
   readonly onEvent: ((event: SecondFactorEvent) => void) | undefined;
   /** Where unexpected errors of the app's own routes are reported. @default console.error */
   readonly logError: (error: unknown) => void;
+  /** Passkeys (the library's `webauthn` option), from `PUBLIC_URL`: rpId its host, origin its origin. */
+  readonly webauthn: { readonly rpId: string; readonly rpName: string; readonly origins: readonly string[] };
 }
 
 /** A prepared example: its setup, and what it started (an embedded emulator) to close afterwards. */
@@ -111,6 +113,11 @@ export async function prepareExample(env: Env, options: PrepareOptions): Promise
     now,
     onEvent: options.onEvent,
     logError: options.logError ?? ((error) => console.error(error)),
+    webauthn: {
+      rpId: config.publicUrl.rpId,
+      rpName: "second-factor example",
+      origins: [config.publicUrl.origin],
+    },
   };
   return {
     config,

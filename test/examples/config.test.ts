@@ -299,3 +299,32 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+describe("PUBLIC_URL (the passkeys' relying party)", () => {
+  it("defaults to http://localhost:PORT (rpId localhost), and takes an origin on a host name", () => {
+    expect(loadConfig(SECRET, { port: 3001 }).config.publicUrl).toEqual({
+      origin: "http://localhost:3001",
+      rpId: "localhost",
+    });
+    expect(loadConfig({ ...SECRET, PORT: "4000" }, { port: 3000 }).config.publicUrl.origin).toBe(
+      "http://localhost:4000",
+    );
+    expect(
+      loadConfig({ ...SECRET, PUBLIC_URL: "https://bank.example.com/" }, { port: 3000 }).config.publicUrl,
+    ).toEqual({ origin: "https://bank.example.com", rpId: "bank.example.com" });
+  });
+
+  it("refuses an IP address, a path or another scheme, naming the variable", () => {
+    for (const bad of [
+      "http://127.0.0.1:3000",
+      "http://[::1]:3000",
+      "https://example.com/app",
+      "ftp://example.com",
+    ]) {
+      expect(() => loadConfig({ ...SECRET, PUBLIC_URL: bad }, { port: 3000 }), bad).toThrow(
+        ExampleConfigError,
+      );
+      expect(() => loadConfig({ ...SECRET, PUBLIC_URL: bad }, { port: 3000 }), bad).toThrow(/PUBLIC_URL/);
+    }
+  });
+});
