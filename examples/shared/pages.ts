@@ -253,7 +253,7 @@ export function accountPage(
       '<div class="card">',
       statusList(context, status),
       "</div>",
-      '<p><a href="/transfer">Make a transfer</a> · <a href="/">Home</a></p>',
+      '<p><a href="/transfer">Make a transfer</a> · <a href="/security-keys">Security keys</a> (passkey only) · <a href="/">Home</a></p>',
     ].join("\n"),
   );
 }
