@@ -62,7 +62,8 @@ export async function passkeyOptions(
  * that went up where the authenticator keeps one. Then the session passes the second factor by
  * `passkey` (new session id, `verified` event) and the answer is `{ verified, returnTo, redirect }`.
  * Refusals: 400 `bad_request`, 409 `passkey_challenge_used`, 422 `passkey_challenge_expired`, 403
- * `passkey_not_recognised` / `passkey_refused`, each with a `passkey.refused` event; 429 when locked.
+ * `passkey_not_recognised` / `passkey_refused`, each with a `passkey.refused` event; 429 when locked
+ * or over the check budgets (an answer counts as one check).
  * @example
  * return verifyPasskey(context, body.fields);
  */
@@ -73,14 +74,14 @@ export async function verifyPasskey(
   const { config, limits, respond, record, user } = context;
   const webauthn = config.webauthn;
   if (webauthn === undefined) return passkeysOff(context);
-  const lock = await limits.lockStatus(user.id);
-  if (lock.locked) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: lock.retryAfterSeconds,
-    });
-  }
+  // Rule 7: an answer is a check: the check budgets count it, and a locked account is refused (429).
+  const budget = await limits.consumeCheck({
+    sessionKey: record.key,
+    userId: user.id,
+    destination: `passkey:${user.id}`,
+    ip: context.request.ip,
+  });
+  if (!budget.ok) return refuseLimited(context, "check", budget);
   const result = await verifyPasskeyAuthentication({
     config: webauthn,
     store: config.factors,

@@ -4,17 +4,20 @@
 import { describe, expect, it } from "vitest";
 import type { Decision, SecondFactorUser } from "../../src/boundary.js";
 import { createGuard } from "../../src/guard/index.js";
+import { createLimits } from "../../src/limits/index.js";
 import { parseOptions } from "../../src/options/index.js";
 import { createResponder } from "../../src/respond/index.js";
 import {
   ALICE,
   BOB,
   bodyText,
+  Clock,
   csrfOf,
   FakeSession,
   type Harness,
   harness,
   requestView,
+  SECRET,
   StubProvider,
   showPage,
 } from "../helpers/core.js";
@@ -79,6 +82,29 @@ describe("passkey routes", () => {
     const answer = await postJson(h, session, "/2fa/passkey", { credential: {} });
     expect(answer.kind === "json" && answer.status).toBe(429);
     expect(h.events.filter((event) => event.type === "verified")).toHaveLength(1);
+  });
+
+  it("count each answer as a check (rule 7): over the session's check budget, 429 before any verification", async () => {
+    const clock = new Clock();
+    const limits = createLimits({
+      secret: SECRET,
+      now: clock.now,
+      checks: { session: { points: 2, durationSeconds: 900 } },
+    });
+    const h = harness({ webauthn: WEBAUTHN, user: () => BOB, now: clock.now }, limits);
+    await register(h, new FakeSession(), softAuthenticator());
+    const session = new FakeSession();
+    await showPage(h, session, BOB, "application/json");
+    const statuses: number[] = [];
+    for (let answer = 0; answer < 3; answer += 1) {
+      await postJson(h, session, "/2fa/passkey/options", {});
+      const refused = await postJson(h, session, "/2fa/passkey", { credential: {} });
+      statuses.push(refused.kind === "json" ? refused.status : 0);
+    }
+    expect(statuses).toEqual([400, 400, 429]);
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: "limited", action: "check", scope: "session" }),
+    );
   });
 
   it("answer 409 no_passkey (with the settings link) to a user who has none", async () => {
