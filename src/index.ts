@@ -13,6 +13,7 @@ export { type Duration, parseDuration } from "./duration.js";
 export { ErrorCodes, isSecondFactorError, SecondFactorError, type SecondFactorErrorCode } from "./errors.js";
 export type { FlowAction, SecondFactorEvent, SecondFactorEventType, SecondFactorLogger } from "./events.js";
 export { type LocalTotpOptions, localTotp } from "./factors/local-totp.js";
+export type { WebAuthnOptions } from "./factors/passkey/webauthn-config.js";
 export { type SecretBox, type SecretBoxOptions, secretBox } from "./factors/secret-box.js";
 export {
   type BudgetKeys,
@@ -41,6 +42,9 @@ export type {
   ChannelOption,
   PageError,
   PageView,
+  PasskeyScriptView,
+  PasskeySetupView,
+  PasskeyView,
   PendingView,
   ProblemPageView,
 } from "./pages/view.js";
