@@ -85,6 +85,15 @@ export type SecondFactorEvent =
       maskedDestination: string;
     })
   | (EventBase & { type: "csrf.failed"; path: string })
+  /** This browser became a trusted device ("don't ask again"); `deviceId` is the settings page's id, never the token. */
+  | (EventBase & { type: "device.trusted"; deviceId: string; label: string; expiresAt: number })
+  /** Trusted devices were revoked: one by the user (`deviceId`), all by the user, or all by a factor change. */
+  | (EventBase & {
+      type: "device.revoked";
+      deviceId: string | "all";
+      count: number;
+      reason: "user" | "factor_changed";
+    })
   /** The provider failed, timed out or refused our configuration; the flow answered 503. */
   | (EventBase & { type: "provider.error"; action: FlowAction; code: string; timeout: boolean })
   /** A session or budget store failed; the flow answered 503. */

@@ -4,7 +4,7 @@ import type { CoreConfig } from "../options/index.js";
 import { saveSession } from "../outage.js";
 import { newRecord, readRecord, type SecondFactorRecord, withoutFields } from "../record/index.js";
 import type { Responder } from "../respond/index.js";
-import type { Factor } from "../stores/index.js";
+import type { Factor, TrustedDevice } from "../stores/index.js";
 import { type Destination, pendingDestination } from "./destinations.js";
 
 /**
@@ -34,6 +34,8 @@ export interface FlowContext {
   readonly storedFactors: readonly Factor[];
   /** Whether the account has any factor at all (on file, or any kind in the store). */
   readonly hasFactor: boolean;
+  /** The account's unexpired trusted devices: loaded for the settings routes only. */
+  readonly trustedDevices?: readonly TrustedDevice[];
 }
 
 /**

@@ -2,6 +2,11 @@ import type { SecondFactorUser } from "../boundary.js";
 import { type CodeLength, DEFAULT_CODE_LENGTH } from "../code.js";
 import { type Duration, parseDuration } from "../duration.js";
 import { createEmitter, type EmitEvent, type SecondFactorEvent, type SecondFactorLogger } from "../events.js";
+import {
+  parseTrustedDeviceOptions,
+  type TrustedDeviceConfig,
+  type TrustedDeviceOptions,
+} from "../factors/trusted-device.js";
 import { buildLimits } from "../limits/core-limits.js";
 import type { Limits, LimitsOptions } from "../limits/index.js";
 import { DEFAULT_MESSAGES, MESSAGE_KEYS, type MessageCatalog, type MessageKey } from "../pages/messages.js";
@@ -127,6 +132,10 @@ export interface SecondFactorOptions<Native = unknown> {
   manageMaxAge?: Duration;
   /** Which phone numbers can be enrolled: `allowedCountries` (ISO 3166-1 alpha-2) and the `defaultCountry` of numbers typed without `+`. @default any country, numbers in international form only */
   phoneNumbers?: PhoneNumbersOptions;
+  /** How long "don't ask again on this browser" lasts (DESIGN rule 13), at most 366 days. @default "30d" */
+  trustFor?: TrustedDeviceOptions["trustFor"];
+  /** The trusted-device cookie's `cookieName` and `cookiePath`. @default { cookieName: "second_factor_trust", cookiePath: "/" } */
+  trustedDevices?: TrustedDeviceOptions["trustedDevices"];
 }
 
 /**
@@ -160,6 +169,8 @@ export interface CoreConfig<Native> {
   readonly enrolment: EnrolmentPolicy;
   readonly manageMaxAgeMs: number;
   readonly phoneNumbers: PhoneNumbersConfig;
+  /** The parsed `trustFor` and `trustedDevices` options. */
+  readonly trustedDevices: TrustedDeviceConfig;
 }
 
 /**
@@ -205,6 +216,8 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "enrolment",
   "manageMaxAge",
   "phoneNumbers",
+  "trustFor",
+  "trustedDevices",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -276,6 +289,10 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     enrolment: parseEnrolment(options.enrolment),
     manageMaxAgeMs: parseDuration(options.manageMaxAge ?? DEFAULTS.manageMaxAge, "manageMaxAge"),
     phoneNumbers: parsePhoneNumbers(options.phoneNumbers),
+    trustedDevices: parseTrustedDeviceOptions({
+      trustFor: options.trustFor as TrustedDeviceOptions["trustFor"],
+      trustedDevices: options.trustedDevices as TrustedDeviceOptions["trustedDevices"],
+    }),
   };
 }
 

@@ -134,6 +134,14 @@ export const DEFAULT_MESSAGES = {
 
   // Trusted devices
   remember_label: "Don't ask again on this browser",
+  devices_heading: "Trusted browsers",
+  devices_intro: "These browsers don't ask for a second factor when you sign in, until the date shown.",
+  devices_none: "No browser is trusted. Tick \"Don't ask again on this browser\" when you confirm it's you.",
+  device_details: "Trusted {created}, last used {used}, until {expires}",
+  device_this_browser: "(this browser)",
+  device_revoke_button: "Revoke",
+  devices_revoke_all_button: "Revoke all",
+  error_device_invalid: "Choose one of the browsers listed.",
   devices_marker_end: "",
 } as const;
 

@@ -92,7 +92,7 @@ export interface PendingView {
  * const error: PageError = { field: "code", error: "invalid_code", message: "The code is made of digits only." };
  */
 export interface PageError {
-  field: "code" | "channel" | "factor" | "phone" | "email" | null;
+  field: "code" | "channel" | "factor" | "phone" | "email" | "device" | null;
   /** A stable snake_case code, the same as JSON's `error`. */
   error: string;
   message: string;
@@ -189,6 +189,8 @@ export interface SettingsPageView extends PageViewBase {
   error?: PageError;
   /** What the user typed, shown again with its error (never a destination from the server). */
   entered?: { phone?: string; email?: string };
+  /** The trusted devices (rule 13) and the action of their revoke forms (field `device`: an id or `all`). */
+  trustedDevices: { revoke: string; rows: readonly DeviceRow[] };
 }
 
 /**
@@ -207,6 +209,8 @@ export interface EnrolmentPageView extends PageViewBase {
   codeLength: CodeLength;
   notice?: { kind: Notice; message: string };
   error?: PageError;
+  /** The account's first factor: passing it passes the second factor, so the form offers `remember`. */
+  firstFactor: boolean;
 }
 
 /**
@@ -215,3 +219,21 @@ export interface EnrolmentPageView extends PageViewBase {
  * pages: { render: (view) => view.page === "problem" ? myProblemPage(view) : renderDefaultPage(view) }
  */
 export type PageView = ChallengePageView | ProblemPageView | SettingsPageView | EnrolmentPageView;
+
+/**
+ * A trusted device as the settings page lists it (never its token or the token's hash).
+ * @example
+ * const row: DeviceRow = { device: "d1", label: "Firefox on Linux", createdAt: 0, lastUsedAt: 0, expiresAt: 2592000000, thisBrowser: true };
+ */
+export interface DeviceRow {
+  /** The `device` field of its revoke form. */
+  device: string;
+  /** From the User-Agent when it was trusted, e.g. "Chrome on macOS" (chosen by the client: a hint only). */
+  label: string;
+  /** When it was trusted, last used and stops being trusted (app clock, ms). */
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  /** Whether it is the browser this page is shown in. */
+  thisBrowser: boolean;
+}

@@ -14,6 +14,7 @@ import type {
   SettingsPageView,
 } from "../pages/view.js";
 import { attemptsLeft, type SecondFactorRecord } from "../record/index.js";
+import { deviceRows } from "./devices.js";
 
 type SettingsData = Omit<SettingsPageView, keyof PageViewBase>;
 type EnrolmentData = Omit<EnrolmentPageView, keyof PageViewBase>;
@@ -79,6 +80,7 @@ export function settingsAnswer(
       : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
     ...(error === undefined ? {} : { error }),
     ...(entered === undefined ? {} : { entered }),
+    trustedDevices: { revoke: `${config.basePath}/setup/devices/revoke`, rows: deviceRows(context) },
   };
   if (!json) return respond.settings(data, status);
   if (error !== undefined) return errorJson(context, status, error);
@@ -91,6 +93,7 @@ export function settingsAnswer(
         ? null
         : { channel: record.enrolment.channel, maskedDestination: record.enrolment.maskedDestination },
     notice: record.notice ?? null,
+    trustedDevices: data.trustedDevices,
     csrfToken: record.csrf,
     actions: {
       ...data.actions,
@@ -129,6 +132,7 @@ export function enrolmentAnswer(
       ? {}
       : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
     ...(error === undefined ? {} : { error }),
+    firstFactor: !context.hasFactor,
   };
   if (!json) return respond.settings(data, status);
   if (error !== undefined) return errorJson(context, status, error);
