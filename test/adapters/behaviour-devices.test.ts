@@ -383,6 +383,33 @@ describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
       expect((await still.get("/account")).headers.location).toBe("/2fa");
     });
 
+    it("in JSON: the settings list the devices without token or hash, and revoke answers 200 and clears this browser's cookie", async () => {
+      const app = await start();
+      const browser = new Browser(app);
+      const token = trustCookieOf(await signInWithCode(browser, "alice", true))?.value ?? "";
+      const settings = await browser.get("/2fa/setup", "application/json");
+      expect(settings.status).toBe(200);
+      const rows = settings.body.trustedDevices.rows as { device: string; thisBrowser: boolean }[];
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ label: "Unknown browser", thisBrowser: true });
+      expect(Object.keys(rows[0] ?? {}).sort()).toEqual(
+        ["createdAt", "device", "expiresAt", "label", "lastUsedAt", "thisBrowser"].sort(),
+      );
+      expect(JSON.stringify(settings.body)).not.toContain(token);
+      const bad = await browser
+        .json("post", "/2fa/setup/devices/revoke", { device: 42 })
+        .set("x-csrf-token", settings.body.csrfToken);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ error: "invalid_device", field: "device" });
+      const revoked = await browser
+        .json("post", "/2fa/setup/devices/revoke", { device: rows[0]?.device })
+        .set("x-csrf-token", settings.body.csrfToken);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body).toEqual({ revoked: true, count: 1 });
+      expect(trustCookieOf(revoked)?.cleared).toBe(true);
+      expect(await app.factors.listTrustedDevices("alice", app.clock.now)).toHaveLength(0);
+    });
+
     it("bob's first factor's code page offers remember; adding a second phone (a factor change) revokes every device", async () => {
       const app = await start();
       const browser = new Browser(app);
