@@ -37,7 +37,7 @@ import {
 import type { Responder } from "../respond/index.js";
 import { loginRequired, pathOf } from "../respond/login-required.js";
 import { isThenable } from "../thenable.js";
-import { type DeviceOutcome, passByTrustedDevice } from "./device-pass.js";
+import { passByTrustedDevice } from "./device-pass.js";
 
 /** A policy after validation. */
 interface ParsedPolicy<Native> {
@@ -104,25 +104,31 @@ export function createGuard<Native>(
     return method === "GET" || method === "HEAD" ? refusals.found : refusals.seeOther;
   };
 
+  /** Runs `answer`; a store failure becomes the flow's answer to it (503), anything else is thrown. */
+  const orFailure = async (request: RequestView, answer: () => Promise<Decision>): Promise<Decision> => {
+    try {
+      return await answer();
+    } catch (error) {
+      const decision = failure(error, request);
+      if (decision === undefined) throw error;
+      return decision;
+    }
+  };
+
   /** Writes and saves the record first (rule 8: a store failure answers 503 and keeps nothing half-written). */
-  const refuseAfterSaving = async (
+  const refuseAfterSaving = (
     record: SecondFactorRecord,
     request: RequestView,
     session: SessionPort,
     user: SecondFactorUser,
     method: string,
     json: boolean,
-  ): Promise<Decision> => {
-    try {
+  ): Promise<Decision> =>
+    orFailure(request, async () => {
       session.writeRecord(record);
       await saveSession(session);
-    } catch (error) {
-      const decision = failure(error, request);
-      if (decision === undefined) throw error;
-      return decision;
-    }
-    return refuse(request, user, method, json);
-  };
+      return refuse(request, user, method, json);
+    });
 
   const challenge = (
     request: RequestView,
@@ -144,20 +150,14 @@ export function createGuard<Native>(
     user: SecondFactorUser,
     method: string,
     json: boolean,
-  ): Promise<Decision> => {
-    let outcome: DeviceOutcome;
-    try {
-      outcome = await passByTrustedDevice(config, request, session, user);
-    } catch (error) {
-      const decision = failure(error, request);
-      if (decision === undefined) throw error;
-      return decision;
-    }
-    if (outcome === "passed") return NEXT;
-    const decision = await challengeAfterTrust(request, session, user, method, json);
-    if (outcome !== "clear") return decision;
-    return withCookies(decision, [clearTrustCookie(config.trustedDevices, request.secure)]);
-  };
+  ): Promise<Decision> =>
+    orFailure(request, async () => {
+      const outcome = await passByTrustedDevice(config, request, session, user);
+      if (outcome === "passed") return NEXT;
+      const decision = await challengeAfterTrust(request, session, user, method, json);
+      if (outcome !== "clear") return decision;
+      return withCookies(decision, [clearTrustCookie(config.trustedDevices, request.secure)]);
+    });
 
   const challengeAfterTrust = (
     request: RequestView,

@@ -4,29 +4,18 @@
  * session) and in again without a code, revokes the device on the settings page, signs out and in, and
  * is asked for a code again.
  */
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE_PHONE, EXAMPLES, type RunningApp, startApp } from "../examples/helpers.js";
 import {
   CHROMIUM_INSTALLED,
+  codeFromInbox,
   launchBrowser,
   screenshotBoth,
+  seen,
   seriousViolations,
   type TestBrowser,
 } from "./browser.js";
-
-function seen(locator: Locator): Promise<string> {
-  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads.
-  return locator.innerText();
-}
-
-async function codeFromInbox(inbox: Page, inboxUrl: string, phone: string): Promise<string> {
-  await inbox.goto(inboxUrl);
-  const text = await seen(inbox.locator("main li", { hasText: phone }).first());
-  const code = /verification code is:\s*(\d{4,10})/.exec(text)?.[1];
-  if (code === undefined) throw new Error(`no code in the inbox text: ${text}`);
-  return code;
-}
 
 describe.runIf(CHROMIUM_INSTALLED)("trusted devices in Chromium", () => {
   let browser: TestBrowser;
