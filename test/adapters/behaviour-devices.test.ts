@@ -126,6 +126,14 @@ function plant(browser: Browser, value: string, name = COOKIE): void {
   jar.setCookie(`${name}=${value}; Path=/`, "127.0.0.1", "/");
 }
 
+/** A new browser of `app` signed in as `user`, holding `token` as its trust cookie (copied, tampered...). */
+async function holding(app: FlowApp, user: string, token: string): Promise<Browser> {
+  const browser = new Browser(app);
+  await browser.login(user);
+  plant(browser, token);
+  return browser;
+}
+
 describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
   describe.each(FRAMEWORKS)("%s", (framework) => {
     async function start(
@@ -255,23 +263,17 @@ describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
     it("a copied cookie of alice does nothing for carol, and still works for alice", async () => {
       const app = await start();
       const token = trustCookieOf(await signInWithCode(new Browser(app), "alice", true))?.value ?? "";
-      const carol = new Browser(app);
-      await carol.login("carol");
-      plant(carol, token);
+      const carol = await holding(app, "carol", token);
       const refused = await carol.get("/account");
       expect(refused.status).toBe(302);
       expect(refused.headers.location).toBe("/2fa");
       expect(trustCookieOf(refused)?.cleared).toBe(true);
-      const json = new Browser(app);
-      await json.login("carol");
-      plant(json, token);
+      const json = await holding(app, "carol", token);
       const api = await json.get("/api/me", "application/json");
       expect(api.status).toBe(401);
       expect(trustCookieOf(api)?.cleared).toBe(true);
 
-      const alice = new Browser(app);
-      await alice.login("alice");
-      plant(alice, token);
+      const alice = await holding(app, "alice", token);
       expect((await alice.get("/account")).status).toBe(200);
     });
 
@@ -280,9 +282,7 @@ describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
       const token = trustCookieOf(await signInWithCode(new Browser(app), "alice", true))?.value ?? "";
       const flipped = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
       for (const bad of [flipped, "not-a-token", `${token}x`]) {
-        const browser = new Browser(app);
-        await browser.login("alice");
-        plant(browser, bad);
+        const browser = await holding(app, "alice", bad);
         const refused = await browser.get("/account");
         expect(refused.headers.location).toBe("/2fa");
         expect(trustCookieOf(refused)?.cleared).toBe(true);
@@ -295,9 +295,7 @@ describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
       const token = trustCookieOf(await signInWithCode(new Browser(app), "alice", true))?.value ?? "";
       const created = app.clock.now;
       const use = async () => {
-        const browser = new Browser(app);
-        await browser.login("alice");
-        plant(browser, token);
+        const browser = await holding(app, "alice", token);
         return browser.get("/account");
       };
       app.clock.advance(30 * 60_000);
@@ -357,17 +355,13 @@ describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
         count: 1,
         reason: "user",
       });
-      const copy = new Browser(app);
-      await copy.login("alice");
-      plant(copy, token);
+      const copy = await holding(app, "alice", token);
       const refused = await copy.get("/account");
       expect(refused.headers.location).toBe("/2fa");
       expect(trustCookieOf(refused)?.cleared).toBe(true);
 
       // The other browser's device stays until "revoke all".
-      const still = new Browser(app);
-      await still.login("alice");
-      plant(still, otherToken);
+      const still = await holding(app, "alice", otherToken);
       expect((await still.get("/account")).status).toBe(200);
       const all = await browser.post("/2fa/setup/devices/revoke", {
         device: "all",
@@ -464,9 +458,7 @@ describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
       const token = trustCookieOf(await signInWithCode(new Browser(app), "alice", true))?.value ?? "";
       for (let failure = 0; failure < 10; failure += 1) await app.limits.recordWrongCode("alice");
       expect((await app.limits.lockStatus("alice")).locked).toBe(true);
-      const browser = new Browser(app);
-      await browser.login("alice");
-      plant(browser, token);
+      const browser = await holding(app, "alice", token);
       const refused = await browser.get("/account");
       expect(refused.headers.location).toBe("/2fa");
       expect(trustCookieOf(refused)).toBeUndefined();
@@ -478,9 +470,7 @@ describe.each(STORES)("trusted devices on the %s store", (storeKind) => {
       const app = await start();
       const token = trustCookieOf(await signInWithCode(new Browser(app), "alice", true))?.value ?? "";
       app.factors.failing = true;
-      const browser = new Browser(app);
-      await browser.login("alice");
-      plant(browser, token);
+      const browser = await holding(app, "alice", token);
       const refused = await browser.get("/account");
       expect(refused.headers.location).toBe("/2fa");
       expect(trustCookieOf(refused)).toBeUndefined();
