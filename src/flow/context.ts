@@ -5,7 +5,7 @@ import { saveSession } from "../outage.js";
 import { newRecord, readRecord, type SecondFactorRecord, withoutFields } from "../record/index.js";
 import type { Responder } from "../respond/index.js";
 import type { Factor } from "../stores/index.js";
-import { type Destination, pendingDestination } from "./destinations.js";
+import { type Destination, pendingDestination, type RecoveryCodesSummary } from "./destinations.js";
 
 /**
  * What every flow handler works with: one request of one logged-in user.
@@ -34,6 +34,8 @@ export interface FlowContext {
   readonly storedFactors: readonly Factor[];
   /** Whether the account has any factor at all (on file, or any kind in the store). */
   readonly hasFactor: boolean;
+  /** The account's recovery codes (how many left, when made); absent when no set was ever made. */
+  readonly recovery?: RecoveryCodesSummary;
 }
 
 /**

@@ -109,6 +109,7 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       destinations: account.destinations,
       storedFactors: account.stored,
       hasFactor: account.destinations.length > 0 || account.stored.length > 0,
+      ...(account.recovery === undefined ? {} : { recovery: account.recovery }),
     };
     if (isGet) {
       if (route === "setup" || route === "setup_phone" || route === "setup_totp") {

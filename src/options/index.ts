@@ -21,6 +21,11 @@ import {
   rejectUnknownKeys,
 } from "./checks.js";
 import { type PhoneNumbersConfig, type PhoneNumbersOptions, parsePhoneNumbers } from "./phone-numbers.js";
+import {
+  parseRecoveryCodesOption,
+  type RecoveryCodesConfig,
+  type RecoveryCodesOptions,
+} from "./recovery-option.js";
 
 /**
  * Whether a user must enrol a factor: `"required"` sends a guarded user with no factor to
@@ -127,6 +132,8 @@ export interface SecondFactorOptions<Native = unknown> {
   manageMaxAge?: Duration;
   /** Which phone numbers can be enrolled: `allowedCountries` (ISO 3166-1 alpha-2) and the `defaultCountry` of numbers typed without `+`. @default any country, numbers in international form only */
   phoneNumbers?: PhoneNumbersOptions;
+  /** Recovery codes: how many a new set has (5 to 20). @default { count: 10 } */
+  recoveryCodes?: RecoveryCodesOptions;
 }
 
 /**
@@ -160,6 +167,8 @@ export interface CoreConfig<Native> {
   readonly enrolment: EnrolmentPolicy;
   readonly manageMaxAgeMs: number;
   readonly phoneNumbers: PhoneNumbersConfig;
+  /** The parsed `recoveryCodes` option. */
+  readonly recoveryCodes: RecoveryCodesConfig;
 }
 
 /**
@@ -205,6 +214,7 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "enrolment",
   "manageMaxAge",
   "phoneNumbers",
+  "recoveryCodes",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -276,6 +286,7 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     enrolment: parseEnrolment(options.enrolment),
     manageMaxAgeMs: parseDuration(options.manageMaxAge ?? DEFAULTS.manageMaxAge, "manageMaxAge"),
     phoneNumbers: parsePhoneNumbers(options.phoneNumbers),
+    recoveryCodes: parseRecoveryCodesOption(options.recoveryCodes),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { escapeHtml } from "./escape.js";
 import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
+import { recoverySettingsSection } from "./recovery-pages.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -32,6 +33,7 @@ export function settingsBody(view: SettingsPageView): string {
   }
   parts.push(addPhoneForm(view));
   if (view.emailEnabled) parts.push(addEmailForm(view));
+  parts.push(recoverySettingsSection(view));
   return parts.join("\n");
 }
 

@@ -79,6 +79,11 @@ export function settingsAnswer(
       : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
     ...(error === undefined ? {} : { error }),
     ...(entered === undefined ? {} : { entered }),
+    recovery: {
+      left: context.recovery?.left ?? 0,
+      createdAt: context.recovery?.createdAt ?? null,
+      action: `${config.basePath}/setup/recovery`,
+    },
   };
   if (!json) return respond.settings(data, status);
   if (error !== undefined) return errorJson(context, status, error);
@@ -90,10 +95,12 @@ export function settingsAnswer(
       record.enrolment === undefined
         ? null
         : { channel: record.enrolment.channel, maskedDestination: record.enrolment.maskedDestination },
+    recoveryCodes: data.recovery,
     notice: record.notice ?? null,
     csrfToken: record.csrf,
     actions: {
       ...data.actions,
+      recovery: `${config.basePath}/setup/recovery`,
       verify: `${config.basePath}/setup/phone/verify`,
       cancel: `${config.basePath}/setup/phone/cancel`,
     },
