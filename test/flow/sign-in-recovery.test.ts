@@ -260,7 +260,7 @@ describe("recovery codes: signing in (GET/POST /2fa/recovery)", () => {
     expect(shown).toContain("That code was not right.");
   });
 
-  it("of 10 concurrent uses of one code, exactly one session passes; the others are told it was just used, and nothing is counted for them", async () => {
+  it("of 10 concurrent uses of one code, exactly one session passes; the others are told it was just used (409)", async () => {
     const h = harness();
     const { codes } = await aliceWithCodes(h);
     const sessions = await Promise.all(Array.from({ length: 10 }, () => newSession(h)));
