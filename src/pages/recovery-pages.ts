@@ -14,7 +14,8 @@ import type { ChallengePageView, RecoveryCodesPageView, RecoveryPageView, Settin
  * const html = recoveryBody(view);
  */
 export function recoveryBody(view: RecoveryPageView): string {
-  const parts: string[] = [`<h2>${text(view, "recovery_heading")}</h2>`];
+  // After a use the page is about what is left, not about typing a code.
+  const parts: string[] = view.state === "used" ? [] : [`<h2>${text(view, "recovery_heading")}</h2>`];
   const back = `<p><a href="${escapeHtml(view.actions.back)}">${text(view, "recovery_back_link")}</a></p>`;
   if (view.error !== undefined && view.error.field === null) {
     parts.push(`<p class="error" id="sf-error" role="alert">${escapeHtml(view.error.message)}</p>`);
