@@ -145,7 +145,9 @@ export function recoverySettingsSection(view: SettingsPageView): string {
       again ? "recovery_regenerate_button" : "recovery_generate_button",
     )}</button>`,
     "</form>",
-  ].join("\n");
+  ]
+    .filter((part) => part !== "")
+    .join("\n");
 }
 
 /** A day on the app's clock, as ISO `YYYY-MM-DD` (UTC): unambiguous in every language. */

@@ -1,188 +1,20 @@
-// Recovery codes at the core (issue 14): POST /2fa/setup/recovery makes a set behind rule 11 and shows
-// it once; GET/POST /2fa/recovery passes with the method recovery, once per code (rule 3), counting wrong
-// codes into the one lockout (rule 7); a route that refuses recovery keeps the code; nothing of a code in
-// events, logs or later pages (rule 10).
+// Signing in with a recovery code at the core (issue 14, GET/POST /2fa/recovery): the challenge links
+// to it; an unused code passes with the method recovery, once (rule 3: of concurrent uses one wins);
+// wrong codes count into the one lockout with wrong SMS codes (rule 7); what cannot be a code counts
+// nothing; a route that refuses recovery keeps the code; JSON; a failing store answers 503 (rule 8).
 import { describe, expect, it, vi } from "vitest";
-import type { Decision } from "../../src/boundary.js";
-import { normaliseRecoveryCode, RECOVERY_SCRYPT } from "../../src/factors/recovery-codes.js";
 import { createMemoryFactorStore, type FactorStore } from "../../src/stores/index.js";
-import {
-  ALICE,
-  BOB,
-  bodyText,
-  csrfOf,
-  FakeSession,
-  type Harness,
-  harness,
-  header,
-  postForm,
-  requestView,
-  showPage,
-  verifySession,
-} from "../helpers/core.js";
-import { verifiedRecord } from "../settings/settings-helpers.js";
+import { ALICE, bodyText, FakeSession, harness, header, postForm, showPage } from "../helpers/core.js";
+import { aliceWithCodes, newSession, request } from "../settings/recovery-helpers.js";
 import { expectSecurityHeaders, record } from "./flow-helpers.js";
 
-type Fields = Record<string, unknown>;
-
-/** scrypt at the defaults costs ~0.1-0.2 s a hash: the first test keeps them, the others use cheap ones. */
-const cost = vi.hoisted(() => ({ fast: true }));
+// scrypt at its defaults costs ~0.1-0.2 s a hash; test/settings/setup-recovery.test.ts checks the defaults.
 vi.mock("../../src/factors/recovery-codes.js", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../src/factors/recovery-codes.js")>();
   return {
     ...actual,
-    hashRecoveryCodes: (codes: readonly string[]) =>
-      actual.hashRecoveryCodes(codes, cost.fast ? { N: 1024, r: 8, p: 1 } : actual.RECOVERY_SCRYPT),
+    hashRecoveryCodes: (codes: readonly string[]) => actual.hashRecoveryCodes(codes, { N: 1024, r: 8, p: 1 }),
   };
-});
-
-async function request(
-  h: Harness,
-  session: FakeSession,
-  path: string,
-  method: "GET" | "POST",
-  fields: Fields = {},
-  json = false,
-  user = ALICE,
-): Promise<Decision> {
-  const csrf = session.value === undefined ? undefined : csrfOf(session);
-  const decision = await h.core.handleFlow(
-    requestView(path, {
-      method,
-      ...(json ? { accept: "application/json" } : {}),
-      ...(method === "POST"
-        ? {
-            contentType: json ? "application/json" : "application/x-www-form-urlencoded",
-            ...(json ? { csrfHeader: csrf } : {}),
-            body: json
-              ? { ok: true, type: "json", fields }
-              : { ok: true, type: "form", fields: { _csrf: csrf, ...fields } },
-          }
-        : {}),
-    }),
-    session,
-    user,
-  );
-  if (decision === undefined) throw new Error("no decision");
-  return decision;
-}
-
-/** The codes of a codes page, in order. */
-function codesOf(decision: Decision): string[] {
-  const list = /<ol id="recovery-codes"[^>]*>([\s\S]*?)<\/ol>/.exec(bodyText(decision))?.[1] ?? "";
-  return [...list.matchAll(/<li>([^<]+)<\/li>/g)].map((match) => match[1] ?? "");
-}
-
-/** Alice verified by SMS, then a new set of codes. */
-async function aliceWithCodes(h: Harness): Promise<{ session: FakeSession; codes: string[] }> {
-  const session = new FakeSession();
-  await verifySession(h, session);
-  const made = await request(h, session, "/2fa/setup/recovery", "POST");
-  expect(made).toMatchObject({ kind: "html", status: 200 });
-  return { session, codes: codesOf(made) };
-}
-
-/** A new session of alice (logged in again) with the challenge page shown. */
-async function newSession(h: Harness): Promise<FakeSession> {
-  const session = new FakeSession();
-  await showPage(h, session);
-  return session;
-}
-
-describe("recovery codes: making a set (POST /2fa/setup/recovery)", () => {
-  it("shows the set once (200, no-store, #recovery-codes with one <li> each, a text download, a print style), stores only hashes, emits recovery.generated and revokes trusted devices", async () => {
-    cost.fast = false;
-    const h = harness();
-    const session = new FakeSession();
-    await verifySession(h, session);
-    await h.core.factors.addTrustedDevice("alice", {
-      tokenHash: "t",
-      label: "x",
-      createdAt: h.clock.ms,
-      lastUsedAt: h.clock.ms,
-      expiresAt: h.clock.ms + 1e9,
-    });
-    const made = await request(h, session, "/2fa/setup/recovery", "POST");
-    cost.fast = true;
-    expect(made).toMatchObject({ kind: "html", status: 200 });
-    expectSecurityHeaders(made);
-    const codes = codesOf(made);
-    expect(codes).toHaveLength(10);
-    for (const code of codes) expect(code).toMatch(/^[2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4}$/);
-    const page = bodyText(made);
-    const download =
-      /<a class="button" href="(data:text\/plain;charset=utf-8,[^"]+)" download="recovery-codes.txt">/.exec(
-        page,
-      )?.[1];
-    expect(download).toBeDefined();
-    const file = decodeURIComponent((download ?? "").replace("data:text/plain;charset=utf-8,", ""));
-    for (const code of codes) expect(file).toContain(code);
-    expect(page).toMatch(/@media print\{[^}]*\{[^}]*\}[^}]*form,footer,\.no-print\{display:none\}/);
-
-    const stored = await h.core.factors.getRecoveryCodes("alice");
-    expect(stored?.hashes).toHaveLength(10);
-    expect(stored?.createdAt).toBe(h.clock.ms);
-    for (const hash of stored?.hashes ?? []) {
-      expect(hash).toMatch(new RegExp(`^scrypt\\$${RECOVERY_SCRYPT.N}\\$8\\$1\\$`));
-      for (const code of codes) expect(hash).not.toContain(normaliseRecoveryCode(code));
-    }
-    expect(h.events.filter((event) => event.type === "recovery.generated")).toEqual([
-      expect.objectContaining({ userId: "alice", count: 10 }),
-    ]);
-    expect(await h.core.factors.listTrustedDevices("alice", h.clock.ms)).toEqual([]);
-    // The session keeps nothing of them; the settings page afterwards says how many, never which.
-    const settings = await request(h, session, "/2fa/setup", "GET");
-    expect(bodyText(settings)).toContain("10 unused codes, made 2026-11-25.");
-    expect(bodyText(settings)).toMatch(/action="\/2fa\/setup\/recovery"/);
-    const later = bodyText(settings) + JSON.stringify(session.value) + JSON.stringify(h.events);
-    for (const code of codes) {
-      expect(later).not.toContain(code);
-      expect(later).not.toContain(normaliseRecoveryCode(code));
-    }
-  });
-
-  it("honours recoveryCodes.count, and answers JSON { codes, createdAt } once", async () => {
-    const h = harness({ recoveryCodes: { count: 6 } });
-    const session = new FakeSession();
-    await verifySession(h, session);
-    const made = await request(h, session, "/2fa/setup/recovery", "POST", {}, true);
-    expect(made).toMatchObject({ kind: "json", status: 200, body: { createdAt: h.clock.ms } });
-    expect((made as { body: { codes: string[] } }).body.codes).toHaveLength(6);
-  });
-
-  it("needs a fresh second factor (rule 11): a stale session goes through the challenge and nothing is made", async () => {
-    const h = harness();
-    const session = new FakeSession();
-    session.value = verifiedRecord("alice", h.clock.ms);
-    h.clock.advance(11 * 60_000);
-    const made = await request(h, session, "/2fa/setup/recovery", "POST");
-    expect(made).toMatchObject({ kind: "redirect", status: 303, location: "/2fa" });
-    expect(await h.core.factors.getRecoveryCodes("alice")).toBeUndefined();
-    expect(h.events.some((event) => event.type === "recovery.generated")).toBe(false);
-  });
-
-  it("refuses an account with no factor (409): the codes are the way back to one", async () => {
-    const h = harness({ user: () => BOB });
-    const session = new FakeSession();
-    await request(h, session, "/2fa/setup", "GET", {}, false, BOB);
-    const made = await request(h, session, "/2fa/setup/recovery", "POST", {}, false, BOB);
-    expect(made).toMatchObject({ kind: "html", status: 409 });
-    expect(await h.core.factors.getRecoveryCodes("bob")).toBeUndefined();
-  });
-
-  it("voids the previous set at once", async () => {
-    const h = harness();
-    const { session, codes: old } = await aliceWithCodes(h);
-    const again = codesOf(await request(h, session, "/2fa/setup/recovery", "POST"));
-    expect(again).toHaveLength(10);
-    const fresh = await newSession(h);
-    const refused = await request(h, fresh, "/2fa/recovery", "POST", { code: old[0] });
-    expect(refused).toMatchObject({ kind: "redirect", location: "/2fa/recovery" });
-    expect(record(fresh).verifiedAt).toBeUndefined();
-    const passed = await request(h, fresh, "/2fa/recovery", "POST", { code: again[0] });
-    expect(passed).toMatchObject({ kind: "redirect", location: "/2fa/recovery" });
-    expect(record(fresh).verifiedMethods).toEqual(["recovery"]);
-  });
 });
 
 describe("recovery codes: signing in (GET/POST /2fa/recovery)", () => {
