@@ -84,6 +84,12 @@ export type SecondFactorEvent =
       kind: "phone" | "email" | "totp" | "passkey";
       maskedDestination: string;
     })
+  /** A new set of recovery codes was made (the old one is void); tell the owner. Never the codes. */
+  | (EventBase & { type: "recovery.generated"; count: number })
+  /** A recovery code passed the second factor; `left` unused codes remain (tell the owner when low). */
+  | (EventBase & { type: "recovery.used"; left: number })
+  /** A recovery code that is not one of the account's unused codes; `failures` is the account's count. */
+  | (EventBase & { type: "recovery.failed"; failures: number })
   | (EventBase & { type: "csrf.failed"; path: string })
   /** This browser became a trusted device ("don't ask again"); `deviceId` is the settings page's id, never the token. */
   | (EventBase & { type: "device.trusted"; deviceId: string; label: string; expiresAt: number })

@@ -5,7 +5,7 @@ import { saveSession } from "../outage.js";
 import { newRecord, readRecord, type SecondFactorRecord, withoutFields } from "../record/index.js";
 import type { Responder } from "../respond/index.js";
 import type { Factor, TrustedDevice } from "../stores/index.js";
-import { type Destination, pendingDestination } from "./destinations.js";
+import { type Destination, pendingDestination, type RecoveryCodesSummary } from "./destinations.js";
 
 /**
  * What every flow handler works with: one request of one logged-in user.
@@ -36,6 +36,8 @@ export interface FlowContext {
   readonly hasFactor: boolean;
   /** The account's unexpired trusted devices: loaded for the settings routes only. */
   readonly trustedDevices?: readonly TrustedDevice[];
+  /** The account's recovery codes (how many left, when made); absent when no set was ever made. */
+  readonly recovery?: RecoveryCodesSummary;
 }
 
 /**

@@ -111,6 +111,7 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       storedFactors: account.stored,
       hasFactor: account.destinations.length > 0 || account.stored.length > 0,
       ...(route.startsWith("setup") ? { trustedDevices: await loadTrustedDevices(config, user) } : {}),
+      ...(account.recovery === undefined ? {} : { recovery: account.recovery }),
     };
     if (isGet) {
       if (route === "setup" || route === "setup_phone" || route === "setup_totp") {

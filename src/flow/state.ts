@@ -5,6 +5,7 @@ import type { ChallengePageView, PageError, PageViewBase } from "../pages/view.j
 import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } from "../record/index.js";
 import type { FlowContext } from "./context.js";
 import { availableChannels } from "./destinations.js";
+import { recoveryOffer } from "./recovery-offer.js";
 
 /**
  * The challenge page's data, without the common page fields.
@@ -28,6 +29,7 @@ export const NOTICE_KEYS = {
   factor_added: "notice_factor_added",
   factor_removed: "notice_factor_removed",
   enrolment_canceled: "notice_enrolment_canceled",
+  recovery_used: "notice_recovery_used",
 } as const satisfies Record<Notice, MessageKey>;
 
 /**
@@ -61,6 +63,7 @@ export function challengeData(
         ? phones.map((phone) => ({ factor: phone.factorId, maskedDestination: phone.masked }))
         : [],
     codeLength: config.codeLength,
+    ...recoveryOffer(context, record),
     ...(error === undefined ? {} : { error }),
     ...(record.notice === undefined
       ? {}
@@ -118,6 +121,7 @@ export function challengeJson(data: ChallengeData): Record<string, unknown> {
     csrfToken: data.csrfToken,
     actions: data.actions,
     codeLength: data.codeLength,
+    recovery: data.recovery ?? null,
   };
 }
 

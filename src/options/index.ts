@@ -26,6 +26,11 @@ import {
   rejectUnknownKeys,
 } from "./checks.js";
 import { type PhoneNumbersConfig, type PhoneNumbersOptions, parsePhoneNumbers } from "./phone-numbers.js";
+import {
+  parseRecoveryCodesOption,
+  type RecoveryCodesConfig,
+  type RecoveryCodesOptions,
+} from "./recovery-option.js";
 
 /**
  * Whether a user must enrol a factor: `"required"` sends a guarded user with no factor to
@@ -136,6 +141,8 @@ export interface SecondFactorOptions<Native = unknown> {
   trustFor?: TrustedDeviceOptions["trustFor"];
   /** The trusted-device cookie's `cookieName` and `cookiePath`. @default { cookieName: "second_factor_trust", cookiePath: "/" } */
   trustedDevices?: TrustedDeviceOptions["trustedDevices"];
+  /** Recovery codes: how many a new set has (5 to 20). @default { count: 10 } */
+  recoveryCodes?: RecoveryCodesOptions;
 }
 
 /**
@@ -171,6 +178,8 @@ export interface CoreConfig<Native> {
   readonly phoneNumbers: PhoneNumbersConfig;
   /** The parsed `trustFor` and `trustedDevices` options. */
   readonly trustedDevices: TrustedDeviceConfig;
+  /** The parsed `recoveryCodes` option. */
+  readonly recoveryCodes: RecoveryCodesConfig;
 }
 
 /**
@@ -218,6 +227,7 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "phoneNumbers",
   "trustFor",
   "trustedDevices",
+  "recoveryCodes",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -293,6 +303,7 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
       trustFor: options.trustFor as TrustedDeviceOptions["trustFor"],
       trustedDevices: options.trustedDevices as TrustedDeviceOptions["trustedDevices"],
     }),
+    recoveryCodes: parseRecoveryCodesOption(options.recoveryCodes),
   };
 }
 

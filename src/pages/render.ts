@@ -2,6 +2,7 @@ import type { Channel } from "../providers/index.js";
 import { escapeHtml } from "./escape.js";
 import { formatWait, type MessageKey } from "./messages.js";
 import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
+import { recoveryBody, recoveryCodesBody, recoveryLink } from "./recovery-pages.js";
 import { enrolmentBody, settingsBody } from "./settings-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
@@ -20,7 +21,11 @@ export function renderDefaultPage(view: PageView): string {
         ? settingsBody(view)
         : view.page === "enrolment"
           ? enrolmentBody(view)
-          : problemBody(view);
+          : view.page === "recovery"
+            ? recoveryBody(view)
+            : view.page === "recovery_codes"
+              ? recoveryCodesBody(view)
+              : problemBody(view);
   return [
     "<!doctype html>",
     `<html lang="${escapeHtml(view.lang)}">`,
@@ -94,6 +99,7 @@ function challengeBody(view: ChallengePageView): string {
       parts.push(chooseForm(view, true));
       break;
   }
+  parts.push(recoveryLink(view));
   return parts.join("\n");
 }
 

@@ -5,6 +5,7 @@
 import { devicesSection } from "./device-pages.js";
 import { escapeHtml } from "./escape.js";
 import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
+import { recoverySettingsSection } from "./recovery-pages.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -34,6 +35,7 @@ export function settingsBody(view: SettingsPageView): string {
   parts.push(addPhoneForm(view));
   if (view.emailEnabled) parts.push(addEmailForm(view));
   parts.push(devicesSection(view));
+  parts.push(recoverySettingsSection(view));
   return parts.join("\n");
 }
 

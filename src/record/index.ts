@@ -65,7 +65,8 @@ export type Notice =
   | "canceled"
   | "factor_added"
   | "factor_removed"
-  | "enrolment_canceled";
+  | "enrolment_canceled"
+  | "recovery_used";
 
 const NOTICES: readonly Notice[] = [
   "sent",
@@ -77,6 +78,7 @@ const NOTICES: readonly Notice[] = [
   "factor_added",
   "factor_removed",
   "enrolment_canceled",
+  "recovery_used",
 ];
 
 /**

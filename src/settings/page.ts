@@ -81,6 +81,11 @@ export function settingsAnswer(
     ...(error === undefined ? {} : { error }),
     ...(entered === undefined ? {} : { entered }),
     trustedDevices: { revoke: `${config.basePath}/setup/devices/revoke`, rows: deviceRows(context) },
+    recovery: {
+      left: context.recovery?.left ?? 0,
+      createdAt: context.recovery?.createdAt ?? null,
+      action: `${config.basePath}/setup/recovery`,
+    },
   };
   if (!json) return respond.settings(data, status);
   if (error !== undefined) return errorJson(context, status, error);
@@ -92,11 +97,13 @@ export function settingsAnswer(
       record.enrolment === undefined
         ? null
         : { channel: record.enrolment.channel, maskedDestination: record.enrolment.maskedDestination },
+    recoveryCodes: data.recovery,
     notice: record.notice ?? null,
     trustedDevices: data.trustedDevices,
     csrfToken: record.csrf,
     actions: {
       ...data.actions,
+      recovery: `${config.basePath}/setup/recovery`,
       verify: `${config.basePath}/setup/phone/verify`,
       cancel: `${config.basePath}/setup/phone/cancel`,
     },
