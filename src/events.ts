@@ -95,7 +95,22 @@ export type SecondFactorEvent =
       ceremony: "registration" | "authentication";
       reason: string;
     })
+  /** A new set of recovery codes was made (the old one is void); tell the owner. Never the codes. */
+  | (EventBase & { type: "recovery.generated"; count: number })
+  /** A recovery code passed the second factor; `left` unused codes remain (tell the owner when low). */
+  | (EventBase & { type: "recovery.used"; left: number })
+  /** A recovery code that is not one of the account's unused codes; `failures` is the account's count. */
+  | (EventBase & { type: "recovery.failed"; failures: number })
   | (EventBase & { type: "csrf.failed"; path: string })
+  /** This browser became a trusted device ("don't ask again"); `deviceId` is the settings page's id, never the token. */
+  | (EventBase & { type: "device.trusted"; deviceId: string; label: string; expiresAt: number })
+  /** Trusted devices were revoked: one by the user (`deviceId`), all by the user, or all by a factor change. */
+  | (EventBase & {
+      type: "device.revoked";
+      deviceId: string | "all";
+      count: number;
+      reason: "user" | "factor_changed";
+    })
   /** The provider failed, timed out or refused our configuration; the flow answered 503. */
   | (EventBase & { type: "provider.error"; action: FlowAction; code: string; timeout: boolean })
   /** A session or budget store failed; the flow answered 503. */

@@ -115,8 +115,12 @@ export async function hashRecoveryCodes(
       throw new RangeError("hashRecoveryCodes(codes): a code is not a recovery code");
     return symbols;
   });
-  const hashes = await Promise.all(normalised.map((symbols) => derive(symbols, salt, parameters)));
-  return hashes.map((hash) => stored(parameters, salt, hash));
+  // One scrypt at a time: a new set takes one of libuv's threads (4 by default) for about a second,
+  // never all of them, so the app's other file, DNS and crypto work is not held up meanwhile.
+  const hashes: string[] = [];
+  for (const symbols of normalised)
+    hashes.push(stored(parameters, salt, await derive(symbols, salt, parameters)));
+  return hashes;
 }
 
 /**

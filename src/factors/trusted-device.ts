@@ -69,6 +69,10 @@ export interface TrustedDeviceOptions {
 export function parseTrustedDeviceOptions(options: TrustedDeviceOptions): TrustedDeviceConfig {
   const trustForMs =
     options.trustFor === undefined ? DEFAULT_TRUST_FOR_MS : parseDuration(options.trustFor, "trustFor");
+  // The cookie's Max-Age is in whole seconds: under a minute would be a cookie that dies at once.
+  if (trustForMs < 60_000) {
+    throw invalidOption("trustFor", describeValue(options.trustFor), 'use at least a minute, e.g. "30d"');
+  }
   const devices = options.trustedDevices ?? {};
   if (!isPlainObject(devices)) {
     throw invalidOption(
@@ -201,7 +205,7 @@ const BROWSERS: readonly (readonly [RegExp, string])[] = [
   [/\b(OPR|Opera)\//, "Opera"],
   [/\bSamsungBrowser\//, "Samsung Internet"],
   [/\b(Firefox|FxiOS)\//, "Firefox"],
-  [/\b(Chrome|CriOS|Chromium)\//, "Chrome"],
+  [/\b(Chrome|CriOS|Chromium|HeadlessChrome)\//, "Chrome"],
   [/\bVersion\/[\d.]+.*\bSafari\//, "Safari"],
 ];
 

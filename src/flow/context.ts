@@ -4,8 +4,8 @@ import type { CoreConfig } from "../options/index.js";
 import { saveSession } from "../outage.js";
 import { newRecord, readRecord, type SecondFactorRecord, withoutFields } from "../record/index.js";
 import type { Responder } from "../respond/index.js";
-import type { Factor } from "../stores/index.js";
-import { type Destination, pendingDestination } from "./destinations.js";
+import type { Factor, TrustedDevice } from "../stores/index.js";
+import { type Destination, pendingDestination, type RecoveryCodesSummary } from "./destinations.js";
 
 /**
  * What every flow handler works with: one request of one logged-in user.
@@ -34,6 +34,10 @@ export interface FlowContext {
   readonly storedFactors: readonly Factor[];
   /** Whether the account has any factor at all (on file, or any kind in the store). */
   readonly hasFactor: boolean;
+  /** The account's unexpired trusted devices: loaded for the settings routes only. */
+  readonly trustedDevices?: readonly TrustedDevice[];
+  /** The account's recovery codes (how many left, when made); absent when no set was ever made. */
+  readonly recovery?: RecoveryCodesSummary;
 }
 
 /**

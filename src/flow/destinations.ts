@@ -62,6 +62,18 @@ export interface Destination {
 export interface AccountFactors {
   readonly destinations: readonly Destination[];
   readonly stored: readonly Factor[];
+  /** The account's recovery codes: how many are unused and when the set was made; none when never made. */
+  readonly recovery?: RecoveryCodesSummary;
+}
+
+/**
+ * How many recovery codes an account has left, and when its set was made (app clock, ms).
+ * @example
+ * const summary: RecoveryCodesSummary = { left: 9, createdAt: Date.now() };
+ */
+export interface RecoveryCodesSummary {
+  readonly left: number;
+  readonly createdAt: number;
 }
 
 /**
@@ -75,7 +87,11 @@ export async function loadAccountFactors(
   config: CoreConfig<unknown>,
   user: SecondFactorUser,
 ): Promise<AccountFactors> {
-  const stored = await failClosed(() => config.factors.listFactors(user.id));
+  // One round trip each, side by side: the recovery codes' count for the challenge and settings pages.
+  const [stored, recovery] = await Promise.all([
+    failClosed(() => config.factors.listFactors(user.id)),
+    failClosed(() => config.factors.getRecoveryCodes(user.id)),
+  ]);
   const destinations = [...onFileDestinations(user)];
   for (const factor of stored) {
     if (factor.kind !== "phone" && factor.kind !== "email") continue;
@@ -93,7 +109,13 @@ export async function loadAccountFactors(
     });
   }
   const emailOn = config.channels.includes("email");
-  return { destinations: destinations.filter((known) => emailOn || known.kind !== "email"), stored };
+  return {
+    destinations: destinations.filter((known) => emailOn || known.kind !== "email"),
+    stored,
+    ...(recovery === undefined
+      ? {}
+      : { recovery: { left: recovery.hashes.length, createdAt: recovery.createdAt } }),
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import { csrfMatches } from "../record/csrf.js";
 import type { Problem, Responder } from "../respond/index.js";
 import { loginRequired, pathOf } from "../respond/login-required.js";
 import { CSRF_PROBLEM, unavailableProblem } from "../respond/problems.js";
+import { loadTrustedDevices } from "../settings/devices.js";
 import { changeSettings, type SettingsRoute, showSettings } from "../settings/index.js";
 import { cancelCode } from "./cancel.js";
 import { type FlowContext, loadRecord } from "./context.js";
@@ -113,6 +114,8 @@ export function createFlow(config: CoreConfig<unknown>, limits: Limits, respond:
       destinations: account.destinations,
       storedFactors: account.stored,
       hasFactor: account.destinations.length > 0 || account.stored.length > 0,
+      ...(route.startsWith("setup") ? { trustedDevices: await loadTrustedDevices(config, user) } : {}),
+      ...(account.recovery === undefined ? {} : { recovery: account.recovery }),
     };
     if (isGet) {
       if (route === "setup" || route === "setup_phone" || route === "setup_totp") {

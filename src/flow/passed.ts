@@ -2,7 +2,8 @@
  * Passing the second factor (DESIGN §4 rules 2, 4 and 13): the one place that marks a session
  * verified, for every factor's route.
  */
-import type { Decision, DecisionCookies } from "../boundary.js";
+import type { Decision, DecisionCookies, SessionPort } from "../boundary.js";
+import type { CoreConfig } from "../options/index.js";
 import { regenerateSession, saveSession } from "../outage.js";
 import type { Channel } from "../providers/index.js";
 import { type Method, type Notice, newRecord, type SecondFactorRecord } from "../record/index.js";
@@ -56,8 +57,28 @@ export async function passSecondFactor(
 ): Promise<Passed> {
   const { config, session, user, record } = context;
   const returnTo = record.returnTo;
+  const verified = await markSessionVerified(config, session, user.id, proof, notice);
+  await touchQuietly(context, proof.factorId);
+  const cookies = await trustThisDevice({ ...context, record: verified, recordChanged: false }, fields);
+  return { returnTo, cookies };
+}
+
+/**
+ * The part of {@link passSecondFactor} the guard shares (a trusted device has no flow context): a new
+ * record verified by `proof` on the app clock, a new session id before it is written (rule 4), the
+ * session saved, then the `verified` event. Returns the record written.
+ * @example
+ * await markSessionVerified(config, session, user.id, { methods: ["trusted_device"] });
+ */
+export async function markSessionVerified(
+  config: CoreConfig<unknown>,
+  session: SessionPort,
+  userId: string,
+  proof: Proof,
+  notice?: Notice,
+): Promise<SecondFactorRecord> {
   const verified: SecondFactorRecord = {
-    ...newRecord(user.id),
+    ...newRecord(userId),
     verifiedAt: config.now(),
     ...(proof.channel === undefined ? {} : { verifiedChannel: proof.channel }),
     verifiedMethods: proof.methods,
@@ -68,15 +89,13 @@ export async function passSecondFactor(
   await saveSession(session);
   config.emit({
     type: "verified",
-    userId: user.id,
+    userId,
     method: proof.channel ?? (proof.methods[0] as Method),
     methods: proof.methods,
     ...(proof.channel === undefined ? {} : { channel: proof.channel }),
     ...(proof.maskedDestination === undefined ? {} : { maskedDestination: proof.maskedDestination }),
   });
-  await touchQuietly(context, proof.factorId);
-  const cookies = await trustThisDevice({ ...context, record: verified, recordChanged: false }, fields);
-  return { returnTo, cookies };
+  return verified;
 }
 
 /**

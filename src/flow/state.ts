@@ -6,6 +6,7 @@ import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } fr
 import type { FlowContext } from "./context.js";
 import { availableChannels } from "./destinations.js";
 import { passkeyView } from "./passkey-view.js";
+import { recoveryOffer } from "./recovery-offer.js";
 
 /**
  * The challenge page's data, without the common page fields.
@@ -29,6 +30,7 @@ export const NOTICE_KEYS = {
   factor_added: "notice_factor_added",
   factor_removed: "notice_factor_removed",
   enrolment_canceled: "notice_enrolment_canceled",
+  recovery_used: "notice_recovery_used",
 } as const satisfies Record<Notice, MessageKey>;
 
 /**
@@ -64,6 +66,7 @@ export function challengeData(
         : [],
     codeLength: config.codeLength,
     ...(passkey === undefined ? {} : { passkey }),
+    ...recoveryOffer(context, record),
     ...(error === undefined ? {} : { error }),
     ...(record.notice === undefined
       ? {}
@@ -125,6 +128,7 @@ export function challengeJson(data: ChallengeData): Record<string, unknown> {
       data.passkey === undefined
         ? null
         : { available: data.passkey.available, only: data.passkey.only, actions: data.passkey.actions },
+    recovery: data.recovery ?? null,
   };
 }
 

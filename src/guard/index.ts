@@ -9,6 +9,8 @@ import {
 } from "../boundary.js";
 import { parseDuration } from "../duration.js";
 import { SecondFactorError } from "../errors.js";
+import { clearTrustCookie } from "../factors/trusted-device.js";
+import { withCookies } from "../flow/passed.js";
 import { wantsJson } from "../negotiate.js";
 import {
   describeValue,
@@ -35,6 +37,7 @@ import {
 import type { Responder } from "../respond/index.js";
 import { loginRequired, pathOf } from "../respond/login-required.js";
 import { isThenable } from "../thenable.js";
+import { passByTrustedDevice } from "./device-pass.js";
 
 /** A policy after validation. */
 interface ParsedPolicy<Native> {
@@ -79,6 +82,7 @@ export function createGuard<Native>(
   const channels: readonly Method[] =
     policyChannels ?? acceptedMethods(config.channels, maxAgeMs !== undefined);
   const maxAgeSeconds = maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000);
+  const acceptsTrustedDevice = channels.includes("trusted_device");
 
   // The refusals are the same for every request of this route: made once, shared (they are frozen).
   const refusals = {
@@ -100,25 +104,31 @@ export function createGuard<Native>(
     return method === "GET" || method === "HEAD" ? refusals.found : refusals.seeOther;
   };
 
+  /** Runs `answer`; a store failure becomes the flow's answer to it (503), anything else is thrown. */
+  const orFailure = async (request: RequestView, answer: () => Promise<Decision>): Promise<Decision> => {
+    try {
+      return await answer();
+    } catch (error) {
+      const decision = failure(error, request);
+      if (decision === undefined) throw error;
+      return decision;
+    }
+  };
+
   /** Writes and saves the record first (rule 8: a store failure answers 503 and keeps nothing half-written). */
-  const refuseAfterSaving = async (
+  const refuseAfterSaving = (
     record: SecondFactorRecord,
     request: RequestView,
     session: SessionPort,
     user: SecondFactorUser,
     method: string,
     json: boolean,
-  ): Promise<Decision> => {
-    try {
+  ): Promise<Decision> =>
+    orFailure(request, async () => {
       session.writeRecord(record);
       await saveSession(session);
-    } catch (error) {
-      const decision = failure(error, request);
-      if (decision === undefined) throw error;
-      return decision;
-    }
-    return refuse(request, user, method, json);
-  };
+      return refuse(request, user, method, json);
+    });
 
   const challenge = (
     request: RequestView,
@@ -129,6 +139,33 @@ export function createGuard<Native>(
     const json = wantsJson(request.accept);
     // HEAD is stopped like everything else but keeps nothing: it is not a navigation to come back to.
     if (method === "HEAD") return refuse(request, user, method, json);
+    if (acceptsTrustedDevice) return challengeOrTrust(request, session, user, method, json);
+    return challengeAfterTrust(request, session, user, method, json);
+  };
+
+  /** Rule 13: a plain route lets a trusted device verify the session; a bad token is cleared. */
+  const challengeOrTrust = async (
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser,
+    method: string,
+    json: boolean,
+  ): Promise<Decision> =>
+    orFailure(request, async () => {
+      const outcome = await passByTrustedDevice(config, request, session, user);
+      if (outcome === "passed") return NEXT;
+      const decision = await challengeAfterTrust(request, session, user, method, json);
+      if (outcome !== "clear") return decision;
+      return withCookies(decision, [clearTrustCookie(config.trustedDevices, request.secure)]);
+    });
+
+  const challengeAfterTrust = (
+    request: RequestView,
+    session: SessionPort,
+    user: SecondFactorUser,
+    method: string,
+    json: boolean,
+  ): Decision | Promise<Decision> => {
     const stored = readRecord(session.readRecord(), user.id);
     const existing = stored ?? newRecord(user.id);
     // Rule 5: the return-to is the GET the guard intercepted and redirects (HTML), on this site, or

@@ -7,6 +7,11 @@ import {
   type WebAuthnConfig,
   type WebAuthnOptions,
 } from "../factors/passkey/webauthn-config.js";
+import {
+  parseTrustedDeviceOptions,
+  type TrustedDeviceConfig,
+  type TrustedDeviceOptions,
+} from "../factors/trusted-device.js";
 import { buildLimits } from "../limits/core-limits.js";
 import type { Limits, LimitsOptions } from "../limits/index.js";
 import { DEFAULT_MESSAGES, MESSAGE_KEYS, type MessageCatalog, type MessageKey } from "../pages/messages.js";
@@ -26,6 +31,11 @@ import {
   rejectUnknownKeys,
 } from "./checks.js";
 import { type PhoneNumbersConfig, type PhoneNumbersOptions, parsePhoneNumbers } from "./phone-numbers.js";
+import {
+  parseRecoveryCodesOption,
+  type RecoveryCodesConfig,
+  type RecoveryCodesOptions,
+} from "./recovery-option.js";
 
 /**
  * Whether a user must enrol a factor: `"required"` sends a guarded user with no factor to
@@ -138,6 +148,12 @@ export interface SecondFactorOptions<Native = unknown> {
    * start-up. @default undefined (passkeys off: no passkey buttons, the passkey routes answer 404 `passkeys_off`)
    */
   webauthn?: WebAuthnOptions;
+  /** How long "don't ask again on this browser" lasts (DESIGN rule 13), at most 366 days. @default "30d" */
+  trustFor?: TrustedDeviceOptions["trustFor"];
+  /** The trusted-device cookie's `cookieName` and `cookiePath`. @default { cookieName: "second_factor_trust", cookiePath: "/" } */
+  trustedDevices?: TrustedDeviceOptions["trustedDevices"];
+  /** Recovery codes: how many a new set has (5 to 20). @default { count: 10 } */
+  recoveryCodes?: RecoveryCodesOptions;
 }
 
 /**
@@ -173,6 +189,10 @@ export interface CoreConfig<Native> {
   readonly phoneNumbers: PhoneNumbersConfig;
   /** The parsed `webauthn` option; `undefined`: passkeys are off. */
   readonly webauthn: WebAuthnConfig | undefined;
+  /** The parsed `trustFor` and `trustedDevices` options. */
+  readonly trustedDevices: TrustedDeviceConfig;
+  /** The parsed `recoveryCodes` option. */
+  readonly recoveryCodes: RecoveryCodesConfig;
 }
 
 /**
@@ -219,6 +239,9 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "manageMaxAge",
   "phoneNumbers",
   "webauthn",
+  "trustFor",
+  "trustedDevices",
+  "recoveryCodes",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -291,6 +314,11 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     manageMaxAgeMs: parseDuration(options.manageMaxAge ?? DEFAULTS.manageMaxAge, "manageMaxAge"),
     phoneNumbers: parsePhoneNumbers(options.phoneNumbers),
     webauthn: options.webauthn === undefined ? undefined : parseWebAuthnOptions(options.webauthn),
+    trustedDevices: parseTrustedDeviceOptions({
+      trustFor: options.trustFor as TrustedDeviceOptions["trustFor"],
+      trustedDevices: options.trustedDevices as TrustedDeviceOptions["trustedDevices"],
+    }),
+    recoveryCodes: parseRecoveryCodesOption(options.recoveryCodes),
   };
 }
 

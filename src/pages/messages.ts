@@ -127,6 +127,46 @@ export const DEFAULT_MESSAGES = {
   totp_marker_end: "",
 
   // Recovery codes
+  notice_recovery_used: "You signed in with a recovery code.",
+  recovery_link: "Use a recovery code",
+  recovery_heading: "Use a recovery code",
+  recovery_intro:
+    "Enter one of the recovery codes you saved when you set up two-step verification. Each code works once.",
+  recovery_code_label: "Recovery code",
+  recovery_code_hint:
+    "12 letters and digits, like abcd-efgh-2345. Capitals, spaces and hyphens don't matter.",
+  recovery_button: "Use this code",
+  recovery_back_link: "Verify another way",
+  recovery_none: "You have no recovery codes left. Verify another way, or contact support.",
+  recovery_not_accepted: "A recovery code is not accepted for this page. Verify another way.",
+  recovery_used_left: "You have {count} recovery codes left.",
+  recovery_used_left_one: "You have 1 recovery code left.",
+  recovery_used_left_none: "That was your last recovery code.",
+  recovery_used_advice:
+    "If you lost your phone or authenticator, set up a new one now, and make new recovery codes when you run low.",
+  recovery_setup_link: "Set up a new factor",
+  error_recovery_missing: "Enter a recovery code.",
+  error_recovery_format:
+    "That is not a recovery code. A code has 12 letters and digits, like abcd-efgh-2345.",
+  error_recovery_used: "That code was just used. Each code works once: enter another one.",
+  error_recovery_no_factor:
+    "Add a phone, an authenticator app or a passkey first: recovery codes are the way back when it is lost.",
+  recovery_settings_heading: "Recovery codes",
+  recovery_settings_about:
+    "Recovery codes let you in when you can't use your phone, app or passkey. Each works once.",
+  recovery_settings_left: "{count} unused codes, made {date}.",
+  recovery_settings_left_one: "1 unused code, made {date}.",
+  recovery_settings_left_none: "Every code of the set made {date} is used.",
+  recovery_generate_button: "Make recovery codes",
+  recovery_regenerate_button: "Make new recovery codes",
+  recovery_regenerate_hint: "Making new codes voids the old ones.",
+  recovery_codes_heading: "Your recovery codes",
+  recovery_codes_intro:
+    "Save these codes somewhere safe, away from your phone: in a password manager, or printed. Each code works once. This is the only time they are shown.",
+  recovery_codes_made: "Made {date}. Any older recovery codes no longer work.",
+  recovery_codes_download: "Download them as a text file",
+  recovery_codes_print: "Or print this page.",
+  recovery_codes_done: "I saved them",
   recovery_marker_end: "",
 
   // Passkeys
@@ -156,6 +196,14 @@ export const DEFAULT_MESSAGES = {
 
   // Trusted devices
   remember_label: "Don't ask again on this browser",
+  devices_heading: "Trusted browsers",
+  devices_intro: "These browsers don't ask for a second factor when you sign in, until the date shown.",
+  devices_none: "No browser is trusted. Tick \"Don't ask again on this browser\" when you confirm it's you.",
+  device_details: "Trusted {created}, last used {used}, until {expires}",
+  device_this_browser: "(this browser)",
+  device_revoke_button: "Revoke",
+  devices_revoke_all_button: "Revoke all",
+  error_device_invalid: "Choose one of the browsers listed.",
   devices_marker_end: "",
 } as const;
 

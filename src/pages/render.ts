@@ -3,6 +3,7 @@ import { escapeHtml } from "./escape.js";
 import { formatWait, type MessageKey } from "./messages.js";
 import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
 import { passkeySignIn } from "./passkey-pages.js";
+import { recoveryBody, recoveryCodesBody, recoveryLink } from "./recovery-pages.js";
 import { enrolmentBody, settingsBody } from "./settings-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
@@ -21,7 +22,11 @@ export function renderDefaultPage(view: PageView): string {
         ? settingsBody(view)
         : view.page === "enrolment"
           ? enrolmentBody(view)
-          : problemBody(view);
+          : view.page === "recovery"
+            ? recoveryBody(view)
+            : view.page === "recovery_codes"
+              ? recoveryCodesBody(view)
+              : problemBody(view);
   return [
     "<!doctype html>",
     `<html lang="${escapeHtml(view.lang)}">`,
@@ -102,6 +107,7 @@ function challengeBody(view: ChallengePageView): string {
       break;
   }
   if (view.state !== "locked") parts.push(passkeySignIn(view));
+  parts.push(recoveryLink(view));
   return parts.join("\n");
 }
 

@@ -2,9 +2,11 @@
  * The default HTML of the settings page and the enrolment code page: the same rules as the challenge
  * pages (every value escaped, labels, errors tied to their field, no script).
  */
+import { devicesSection } from "./device-pages.js";
 import { escapeHtml } from "./escape.js";
-import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
+import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
 import { passkeySetup, renameForm } from "./passkey-pages.js";
+import { recoverySettingsSection } from "./recovery-pages.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -34,6 +36,8 @@ export function settingsBody(view: SettingsPageView): string {
   parts.push(passkeySetup(view));
   parts.push(addPhoneForm(view));
   if (view.emailEnabled) parts.push(addEmailForm(view));
+  parts.push(devicesSection(view));
+  parts.push(recoverySettingsSection(view));
   return parts.join("\n");
 }
 
@@ -66,6 +70,7 @@ export function enrolmentBody(view: EnrolmentPageView): string {
     `<input type="text" id="sf-code" name="code" inputmode="numeric" autocomplete="one-time-code"` +
       ` maxlength="32" spellcheck="false" autocapitalize="off" required aria-describedby="${describedBy}"` +
       `${error === undefined ? "" : ' aria-invalid="true"'}>`,
+    view.firstFactor ? rememberCheckbox(view) : "",
     `<button type="submit" class="primary">${text(view, "enrol_verify_button")}</button>`,
     "</form>",
     `<form method="post" action="${escapeHtml(view.actions.cancel)}">`,

@@ -43,6 +43,8 @@ button.link{min-height:44px;padding:0;font-weight:400;color:var(--link);backgrou
 .problem{border-color:var(--error);background:var(--error-bg)}
 .problem h2{margin-top:0}
 .problem p{margin:0}
+.recovery-codes{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.25rem;line-height:2;padding-left:2.5rem}
+@media print{body,main{background:none;border:0;margin:0;padding:0}form,footer,.no-print{display:none}}
 .nowrap{white-space:nowrap}
 `.trim();
 

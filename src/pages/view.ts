@@ -92,7 +92,7 @@ export interface PendingView {
  * const error: PageError = { field: "code", error: "invalid_code", message: "The code is made of digits only." };
  */
 export interface PageError {
-  field: "code" | "channel" | "factor" | "phone" | "email" | null;
+  field: "code" | "channel" | "factor" | "phone" | "email" | "device" | null;
   /** A stable snake_case code, the same as JSON's `error`. */
   error: string;
   message: string;
@@ -136,6 +136,8 @@ export interface ChallengePageView extends PageViewBase {
   codeLength: CodeLength;
   /** Passkeys, when the `webauthn` option is set and the route that sent the user here accepts them. */
   passkey?: PasskeyView;
+  /** The "Use a recovery code" link: when the account has unused codes and the route accepts one. */
+  recovery?: RecoveryLink;
 }
 
 /**
@@ -238,6 +240,10 @@ export interface SettingsPageView extends PageViewBase {
   passkey?: PasskeySetupView;
   /** The rename form's action: `basePath + "/setup/rename"` (fields `factor` and `name`). */
   renameAction?: string;
+  /** The trusted devices (rule 13) and the action of their revoke forms (field `device`: an id or `all`). */
+  trustedDevices: { revoke: string; rows: readonly DeviceRow[] };
+  /** The recovery codes section: how many are left, when the set was made, the form that makes a new one. */
+  recovery?: RecoverySettings;
 }
 
 /**
@@ -256,6 +262,8 @@ export interface EnrolmentPageView extends PageViewBase {
   codeLength: CodeLength;
   notice?: { kind: Notice; message: string };
   error?: PageError;
+  /** The account's first factor: passing it passes the second factor, so the form offers `remember`. */
+  firstFactor: boolean;
 }
 
 /**
@@ -263,4 +271,105 @@ export interface EnrolmentPageView extends PageViewBase {
  * @example
  * pages: { render: (view) => view.page === "problem" ? myProblemPage(view) : renderDefaultPage(view) }
  */
-export type PageView = ChallengePageView | ProblemPageView | SettingsPageView | EnrolmentPageView;
+export type PageView =
+  | ChallengePageView
+  | ProblemPageView
+  | SettingsPageView
+  | EnrolmentPageView
+  | RecoveryPageView
+  | RecoveryCodesPageView;
+
+/**
+ * The challenge page's link to the recovery code page.
+ * @example
+ * const link: RecoveryLink = { href: "/2fa/recovery", left: 7 };
+ */
+export interface RecoveryLink {
+  href: string;
+  /** Unused codes of the account. */
+  left: number;
+}
+
+/**
+ * The settings page's recovery codes section.
+ * @example
+ * const section: RecoverySettings = { left: 9, createdAt: Date.now(), action: "/2fa/setup/recovery" };
+ */
+export interface RecoverySettings {
+  /** Unused codes of the account (0 when no set was made). */
+  left: number;
+  /** When the set was made (app clock, ms), or `null` when none was. */
+  createdAt: number | null;
+  /** The action of the form (`_csrf` only) that makes a new set: `basePath + "/setup/recovery"`. */
+  action: string;
+}
+
+/**
+ * Where the recovery code page stands: `enter` a code; `used` (one just passed the second factor);
+ * `locked` (too many wrong codes); `none` (no unused code); `not_accepted` (the route that sent the
+ * user here does not accept a recovery code, e.g. `phishingResistant`).
+ * @example
+ * const state: RecoveryState = "enter";
+ */
+export type RecoveryState = "enter" | "used" | "locked" | "none" | "not_accepted";
+
+/**
+ * The recovery code page, `GET {basePath}/recovery`: a form with field `code` (+ `remember`), or
+ * after a code passed, how many are left and the way to set up a new factor.
+ * @example
+ * render: (view) => (view.page === "recovery" ? myRecoveryPage(view) : renderDefaultPage(view))
+ */
+export interface RecoveryPageView extends PageViewBase {
+  page: "recovery";
+  state: RecoveryState;
+  csrfToken: string;
+  /** `use`: the form's action (`basePath + "/recovery"`); `back`: the challenge; `setup`: the settings page. */
+  actions: { use: string; back: string; setup: string };
+  /** Unused codes of the account (after a use: what is left). */
+  left: number;
+  /** Seconds until the lock ends (state `locked`). */
+  lockedForSeconds?: number;
+  /** Where "Continue" goes (state `used`): the kept return-to or the default. */
+  continueTo?: string;
+  notice?: { kind: Notice; message: string };
+  error?: PageError;
+}
+
+/**
+ * The page that shows a new set of recovery codes, once (the answer to `POST {basePath}/setup/recovery`,
+ * never a page to come back to): each code in an `<li>` inside `#recovery-codes`, a download as a text
+ * file and a print style. Never cached (`Cache-Control: no-store`).
+ * @example
+ * render: (view) => (view.page === "recovery_codes" ? myCodesPage(view.codes) : renderDefaultPage(view))
+ */
+export interface RecoveryCodesPageView extends PageViewBase {
+  page: "recovery_codes";
+  /** The new codes, `xxxx-xxxx-xxxx`. Shown on this page only. */
+  codes: readonly string[];
+  /** When the set was made (app clock, ms). */
+  createdAt: number;
+  /** The text file, as a `data:` URL (a download, which the page's CSP does not block), and its name. */
+  download: { href: string; filename: string };
+  /** `done`: back to the settings page. */
+  actions: { done: string };
+  /** Never set (this page answers only a set just made); here so that every page has `error`. */
+  error?: PageError;
+}
+
+/**
+ * A trusted device as the settings page lists it (never its token or the token's hash).
+ * @example
+ * const row: DeviceRow = { device: "d1", label: "Firefox on Linux", createdAt: 0, lastUsedAt: 0, expiresAt: 2592000000, thisBrowser: true };
+ */
+export interface DeviceRow {
+  /** The `device` field of its revoke form. */
+  device: string;
+  /** From the User-Agent when it was trusted, e.g. "Chrome on macOS" (chosen by the client: a hint only). */
+  label: string;
+  /** When it was trusted, last used and stops being trusted (app clock, ms). */
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  /** Whether it is the browser this page is shown in. */
+  thisBrowser: boolean;
+}

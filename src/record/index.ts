@@ -66,7 +66,8 @@ export type Notice =
   | "canceled"
   | "factor_added"
   | "factor_removed"
-  | "enrolment_canceled";
+  | "enrolment_canceled"
+  | "recovery_used";
 
 const NOTICES: readonly Notice[] = [
   "sent",
@@ -78,6 +79,7 @@ const NOTICES: readonly Notice[] = [
   "factor_added",
   "factor_removed",
   "enrolment_canceled",
+  "recovery_used",
 ];
 
 /**

@@ -9,6 +9,8 @@ import type {
   PageView,
   PageViewBase,
   ProblemPageView,
+  RecoveryCodesPageView,
+  RecoveryPageView,
   SettingsPageView,
 } from "../pages/view.js";
 
@@ -47,6 +49,11 @@ export interface Responder {
   /** A settings or enrolment page (status in the view). */
   settings(
     view: Omit<SettingsPageView, keyof PageViewBase> | Omit<EnrolmentPageView, keyof PageViewBase>,
+    status: number,
+  ): Decision;
+  /** The recovery code page, or the page that shows new recovery codes once (status in the view). */
+  recovery(
+    view: Omit<RecoveryPageView, keyof PageViewBase> | Omit<RecoveryCodesPageView, keyof PageViewBase>,
     status: number,
   ): Decision;
   /** A refusal as a page or as JSON `{ error, message, retryAfter? }`. */
@@ -112,6 +119,8 @@ export function createResponder(config: CoreConfig<unknown>): Responder {
     challenge: (view, status) => page({ ...viewBase(status), ...view } as ChallengePageView),
     settings: (view, status) =>
       page({ ...viewBase(status), ...view } as SettingsPageView | EnrolmentPageView),
+    recovery: (view, status) =>
+      page({ ...viewBase(status), ...view } as RecoveryPageView | RecoveryCodesPageView),
     problem(wantsJson, problem) {
       const retry = problem.retryAfterSeconds;
       const params: MessageParams =

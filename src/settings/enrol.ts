@@ -20,6 +20,7 @@ import {
 } from "../record/index.js";
 import { failClosed } from "../stores/factor-arguments.js";
 import { mayManage, throughChallenge } from "./access.js";
+import { revokeDevicesAfterChange } from "./devices.js";
 import { enrolmentAnswer, refuseOnSettings } from "./page.js";
 import { parseNewDestination } from "./parse-destination.js";
 
@@ -190,7 +191,7 @@ async function addEnrolled(
     maskedDestination: enrolment.maskedDestination,
   });
   // Rule 11: every change of factors revokes the account's trusted devices.
-  await failClosed(() => config.factors.revokeAllTrustedDevices(user.id));
+  await revokeDevicesAfterChange(context);
   const factor = {
     id: added.factor.id,
     kind: enrolment.kind,

@@ -15,6 +15,7 @@ import type {
   SettingsPageView,
 } from "../pages/view.js";
 import { attemptsLeft, type SecondFactorRecord } from "../record/index.js";
+import { deviceRows } from "./devices.js";
 
 type SettingsData = Omit<SettingsPageView, keyof PageViewBase>;
 type EnrolmentData = Omit<EnrolmentPageView, keyof PageViewBase>;
@@ -82,6 +83,12 @@ export function settingsAnswer(
     ...(error === undefined ? {} : { error }),
     ...(entered === undefined ? {} : { entered }),
     ...passkeySettings(context),
+    trustedDevices: { revoke: `${config.basePath}/setup/devices/revoke`, rows: deviceRows(context) },
+    recovery: {
+      left: context.recovery?.left ?? 0,
+      createdAt: context.recovery?.createdAt ?? null,
+      action: `${config.basePath}/setup/recovery`,
+    },
   };
   if (!json) return respond.settings(data, status);
   if (error !== undefined) return errorJson(context, status, error);
@@ -93,10 +100,13 @@ export function settingsAnswer(
       record.enrolment === undefined
         ? null
         : { channel: record.enrolment.channel, maskedDestination: record.enrolment.maskedDestination },
+    recoveryCodes: data.recovery,
     notice: record.notice ?? null,
+    trustedDevices: data.trustedDevices,
     csrfToken: record.csrf,
     actions: {
       ...data.actions,
+      recovery: `${config.basePath}/setup/recovery`,
       verify: `${config.basePath}/setup/phone/verify`,
       cancel: `${config.basePath}/setup/phone/cancel`,
     },
@@ -132,6 +142,7 @@ export function enrolmentAnswer(
       ? {}
       : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
     ...(error === undefined ? {} : { error }),
+    firstFactor: !context.hasFactor,
   };
   if (!json) return respond.settings(data, status);
   if (error !== undefined) return errorJson(context, status, error);

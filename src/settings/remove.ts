@@ -5,6 +5,7 @@ import { maskDestination } from "../mask.js";
 import { withoutFields } from "../record/index.js";
 import { failClosed } from "../stores/factor-arguments.js";
 import { mayManage, throughChallenge } from "./access.js";
+import { revokeDevicesAfterChange } from "./devices.js";
 import { refuseOnSettings } from "./page.js";
 
 /**
@@ -42,7 +43,7 @@ export async function removeFactor(
     factor.kind === "phone" || factor.kind === "email" ? maskDestination(factor.destination) : "";
   config.emit({ type: "factor.removed", userId: user.id, kind: factor.kind, maskedDestination });
   // Rule 11: every change of factors revokes the account's trusted devices.
-  await failClosed(() => config.factors.revokeAllTrustedDevices(user.id));
+  await revokeDevicesAfterChange(context);
   // A code waiting on the removed phone is void (rule 2): the next load would drop it; drop it now.
   const base = record.pending?.factorId === id ? withoutFields(record, "pending") : record;
   await commit(context, { ...base, notice: "factor_removed" });

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 const require = createRequire(import.meta.url);
 
@@ -139,4 +139,20 @@ export async function screenshotBoth(page: Page, folder: string, name: string): 
   await page.setViewportSize(DESKTOP);
   await screenshot(page, folder, `${name}-desktop`);
   await page.setViewportSize(PHONE);
+}
+
+/** The text of `locator` as it is rendered, i.e. as a person reads it (hidden text left out). */
+export function seen(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText is the rendered text a person reads, which is the point here.
+  return locator.innerText();
+}
+
+/** Reads the newest code sent to `phone` from the emulator's inbox page, from its text as a person would. */
+export async function codeFromInbox(inbox: Page, inboxUrl: string, phone: string): Promise<string> {
+  await inbox.goto(inboxUrl);
+  const newest = inbox.locator("main li", { hasText: phone }).first();
+  const text = await seen(newest);
+  const code = /verification code is:\s*(\d{4,10})/.exec(text)?.[1];
+  if (code === undefined) throw new Error(`no code in the inbox text: ${text}`);
+  return code;
 }

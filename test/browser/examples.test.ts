@@ -4,37 +4,23 @@
  * /account; a wrong code; step-up on /transfer; bob enrolling a phone on a phone-sized screen; the whole flow by keyboard alone; axe-core on every
  * page. Screenshots of each step go to screenshots/ (phone and desktop).
  */
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE_PHONE, BOB_NEW_PHONE, EXAMPLES, type RunningApp, startApp } from "../examples/helpers.js";
 import {
   CHROMIUM_INSTALLED,
   CHROMIUM_PATH,
+  codeFromInbox,
   DESKTOP,
   IN_CI,
   launchBrowser,
   PHONE,
   screenshot,
   screenshotBoth,
+  seen,
   seriousViolations,
   type TestBrowser,
 } from "./browser.js";
-
-/** The text of `locator` as it is rendered, i.e. as a person reads it (hidden text left out). */
-function seen(locator: Locator): Promise<string> {
-  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText is the rendered text a person reads, which is the point here.
-  return locator.innerText();
-}
-
-/** Reads the newest code sent to `phone` from the emulator's inbox page, from its text as a person would. */
-async function codeFromInbox(inbox: Page, inboxUrl: string, phone: string): Promise<string> {
-  await inbox.goto(inboxUrl);
-  const newest = inbox.locator("main li", { hasText: phone }).first();
-  const text = await seen(newest);
-  const code = /verification code is:\s*(\d{4,10})/.exec(text)?.[1];
-  if (code === undefined) throw new Error(`no code in the inbox text: ${text}`);
-  return code;
-}
 
 /** The little of the page's DOM the suite touches (the project's TypeScript has no DOM library). */
 interface InPage {

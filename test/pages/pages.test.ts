@@ -123,17 +123,17 @@ describe("pages", () => {
     expect(ready).toContain('<p id="sf-resend-status">You can have the same code sent again.</p>');
   });
 
-  it("keep the code input and its button together: input, then button, with an error above the input", async () => {
+  it("keep the code input and its button together: input, the remember checkbox, then button, with an error above the input", async () => {
     const h = harness();
     const session = new FakeSession();
     await startChallenge(h, session);
     const clean = bodyText(await showPage(h, session));
     expect(clean).toMatch(
-      /<input type="text" id="sf-code"[^>]*>\n<button type="submit" class="primary">Verify<\/button>/,
+      /<input type="text" id="sf-code"[^>]*>\n<label class="choice" for="sf-remember"><input type="checkbox" id="sf-remember" name="remember" value="1"> <span>[^<]*<\/span><\/label>\n<button type="submit" class="primary">Verify<\/button>/,
     );
     const refused = bodyText(await postForm(h, session, "verify", { code: "12ab" }));
     expect(refused).toMatch(
-      /<p class="error" id="sf-code-error" role="alert">[^<]*<\/p>\n<input type="text" id="sf-code"[^>]*aria-invalid="true">\n<button type="submit" class="primary">Verify<\/button>/,
+      /<p class="error" id="sf-code-error" role="alert">[^<]*<\/p>\n<input type="text" id="sf-code"[^>]*aria-invalid="true">\n<label class="choice" for="sf-remember">.*<\/label>\n<button type="submit" class="primary">Verify<\/button>/,
     );
     expect(refused).toContain('aria-describedby="sf-code-hint sf-code-error"');
   });
