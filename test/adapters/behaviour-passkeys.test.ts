@@ -198,6 +198,26 @@ describe.each(FRAMEWORKS)("%s: passkeys", (framework) => {
     expect(app.events.filter((event) => event.type === "verified" && event.userId === "bob")).toHaveLength(2);
   });
 
+  it("remember on a passkey sign-in trusts this browser, which then opens plain routes but never the phishing-resistant one", async () => {
+    const app = await start();
+    const key = softAuthenticator();
+    expect((await register(await loggedIn(app, "bob"), key)).status).toBe(200);
+    const browser = await loggedIn(app, "bob");
+    const csrf = await token(browser);
+    const options = await post(browser, "/2fa/passkey/options", csrf);
+    const { challenge } = options.body.options as { challenge: string };
+    const credential = key.assert({ challenge, origin: ORIGIN, rpId: "localhost" });
+    const answer = await post(browser, "/2fa/passkey", csrf, { credential, remember: "1" });
+    expect(answer.status).toBe(200);
+    expect(answer.headers["set-cookie"]?.toString()).toMatch(/second_factor_trust=/);
+    expect(app.events).toContainEqual(expect.objectContaining({ type: "device.trusted", userId: "bob" }));
+
+    await browser.agent.post("/logout");
+    await browser.login("bob");
+    expect((await browser.get("/account")).status).toBe(200);
+    expect((await browser.get("/keys")).status).toBe(302);
+  });
+
   it("refuses a passkey of another account, without saying whose it is", async () => {
     const app = await start();
     const bobs = softAuthenticator();
