@@ -103,9 +103,11 @@ export function settingsAnswer(
     recoveryCodes: data.recovery,
     notice: record.notice ?? null,
     trustedDevices: data.trustedDevices,
+    passkey: data.passkey === undefined ? null : { actions: data.passkey.actions },
     csrfToken: record.csrf,
     actions: {
       ...data.actions,
+      rename: data.renameAction,
       recovery: `${config.basePath}/setup/recovery`,
       verify: `${config.basePath}/setup/phone/verify`,
       cancel: `${config.basePath}/setup/phone/cancel`,

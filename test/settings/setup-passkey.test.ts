@@ -84,6 +84,25 @@ describe("adding a passkey from the settings", () => {
     expect((session.value as { notice?: string }).notice).toBe("factor_added");
   });
 
+  it("the settings JSON names the passkey and rename actions", async () => {
+    const h = harness({ webauthn: WEBAUTHN, user: () => ALICE });
+    const session = new FakeSession();
+    session.value = verifiedRecord(ALICE.id, h.clock.ms - MINUTE);
+    const settings = await h.core.handleFlow(
+      requestView("/2fa/setup", { accept: "application/json" }),
+      session,
+      ALICE,
+    );
+    expect(settings).toMatchObject({
+      kind: "json",
+      status: 200,
+      body: {
+        passkey: { actions: { options: "/2fa/setup/passkey/options", register: "/2fa/setup/passkey" } },
+        actions: { rename: "/2fa/setup/rename" },
+      },
+    });
+  });
+
   it("renames (JSON) and removes it like any factor, each with its event", async () => {
     const h = harness({ webauthn: WEBAUTHN, user: () => ALICE });
     const session = new FakeSession();
