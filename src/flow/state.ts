@@ -5,6 +5,7 @@ import type { ChallengePageView, PageError, PageViewBase } from "../pages/view.j
 import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } from "../record/index.js";
 import type { FlowContext } from "./context.js";
 import { availableChannels } from "./destinations.js";
+import { totpOffered } from "./totp-check.js";
 
 /**
  * The challenge page's data, without the common page fields.
@@ -28,6 +29,7 @@ export const NOTICE_KEYS = {
   factor_added: "notice_factor_added",
   factor_removed: "notice_factor_removed",
   enrolment_canceled: "notice_enrolment_canceled",
+  totp_added: "notice_totp_added",
 } as const satisfies Record<Notice, MessageKey>;
 
 /**
@@ -61,6 +63,7 @@ export function challengeData(
         ? phones.map((phone) => ({ factor: phone.factorId, maskedDestination: phone.masked }))
         : [],
     codeLength: config.codeLength,
+    ...(totpOffered(context, record) ? { totp: { action: `${config.basePath}/totp` } } : {}),
     ...(error === undefined ? {} : { error }),
     ...(record.notice === undefined
       ? {}
@@ -92,7 +95,8 @@ export function challengeData(
           },
         }),
   };
-  if (channels.length === 0 && pending === undefined) return { ...base, state: "no_channel" };
+  if (channels.length === 0 && pending === undefined && base.totp === undefined)
+    return { ...base, state: "no_channel" };
   if (lock.locked) return { ...base, state: "locked", lockedForSeconds: lock.retryAfterSeconds };
   if (pending !== undefined && attemptsLeft(pending) > 0) return { ...base, state: "pending" };
   if (base.verified?.requirementMet === true) return { ...base, state: "verified" };
@@ -116,8 +120,9 @@ export function challengeJson(data: ChallengeData): Record<string, unknown> {
     lockedForSeconds: data.lockedForSeconds ?? null,
     notice: data.notice?.kind ?? null,
     csrfToken: data.csrfToken,
-    actions: data.actions,
+    actions: data.totp === undefined ? data.actions : { ...data.actions, totp: data.totp.action },
     codeLength: data.codeLength,
+    totp: data.totp !== undefined,
   };
 }
 

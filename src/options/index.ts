@@ -21,6 +21,7 @@ import {
   rejectUnknownKeys,
 } from "./checks.js";
 import { type PhoneNumbersConfig, type PhoneNumbersOptions, parsePhoneNumbers } from "./phone-numbers.js";
+import { parseTotpOption, type TotpConfig, type TotpOptions } from "./totp-option.js";
 
 /**
  * Whether a user must enrol a factor: `"required"` sends a guarded user with no factor to
@@ -127,6 +128,10 @@ export interface SecondFactorOptions<Native = unknown> {
   manageMaxAge?: Duration;
   /** Which phone numbers can be enrolled: `allowedCountries` (ISO 3166-1 alpha-2) and the `defaultCountry` of numbers typed without `+`. @default any country, numbers in international form only */
   phoneNumbers?: PhoneNumbersOptions;
+  /** Authenticator apps (TOTP): the provider, the issuer and account label of the `otpauth://` URI; `false` offers none. @default the local provider, issuer "second-factor" */
+  totp?: TotpOptions | false;
+  /** Older values of `secret`, still accepted to decrypt stored TOTP secrets after a rotation (rule 12). @default [] */
+  previousSecrets?: readonly (string | Uint8Array)[];
 }
 
 /**
@@ -160,6 +165,8 @@ export interface CoreConfig<Native> {
   readonly enrolment: EnrolmentPolicy;
   readonly manageMaxAgeMs: number;
   readonly phoneNumbers: PhoneNumbersConfig;
+  /** The parsed `totp` option; `undefined` when authenticator apps are off. */
+  readonly totp: TotpConfig | undefined;
 }
 
 /**
@@ -205,6 +212,8 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "enrolment",
   "manageMaxAge",
   "phoneNumbers",
+  "totp",
+  "previousSecrets",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -276,6 +285,14 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
     enrolment: parseEnrolment(options.enrolment),
     manageMaxAgeMs: parseDuration(options.manageMaxAge ?? DEFAULTS.manageMaxAge, "manageMaxAge"),
     phoneNumbers: parsePhoneNumbers(options.phoneNumbers),
+    totp: parseTotpOption(options.totp, {
+      secret: options.secret,
+      previousSecrets: options.previousSecrets,
+      now,
+      logger,
+      // buildLimits warned already, unless the app passed prebuilt limits.
+      warnedNoSecret: (options.limits as { consumeSend?: unknown } | undefined)?.consumeSend === undefined,
+    }),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { escapeHtml } from "./escape.js";
 import { channelNameKey, codeHint, csrfInput, text } from "./page-text.js";
+import { addTotpForm } from "./totp-pages.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -30,6 +31,7 @@ export function settingsBody(view: SettingsPageView): string {
     });
     parts.push("</ul>");
   }
+  parts.push(addTotpForm(view));
   parts.push(addPhoneForm(view));
   if (view.emailEnabled) parts.push(addEmailForm(view));
   return parts.join("\n");

@@ -44,6 +44,8 @@ button.link{min-height:44px;padding:0;font-weight:400;color:var(--link);backgrou
 .problem h2{margin-top:0}
 .problem p{margin:0}
 .nowrap{white-space:nowrap}
+.qr{margin:0 0 1rem}.qr svg{display:block;max-width:100%;height:auto}
+.secret{font-size:1.125rem;overflow-wrap:anywhere}
 `.trim();
 
 /**

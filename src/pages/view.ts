@@ -134,6 +134,8 @@ export interface ChallengePageView extends PageViewBase {
   notice?: { kind: Notice; message: string };
   error?: PageError;
   codeLength: CodeLength;
+  /** Present when the user can pass with an authenticator app (offered first): its form's action, `basePath + "/totp"`. */
+  totp?: { action: string };
 }
 
 /**
@@ -189,6 +191,8 @@ export interface SettingsPageView extends PageViewBase {
   error?: PageError;
   /** What the user typed, shown again with its error (never a destination from the server). */
   entered?: { phone?: string; email?: string };
+  /** Present when authenticator apps are on: the action of the "add an app" form, `basePath + "/setup/totp"`. */
+  totp?: { add: string };
 }
 
 /**
@@ -214,4 +218,32 @@ export interface EnrolmentPageView extends PageViewBase {
  * @example
  * pages: { render: (view) => view.page === "problem" ? myProblemPage(view) : renderDefaultPage(view) }
  */
-export type PageView = ChallengePageView | ProblemPageView | SettingsPageView | EnrolmentPageView;
+export type PageView =
+  | ChallengePageView
+  | ProblemPageView
+  | SettingsPageView
+  | EnrolmentPageView
+  | TotpSetupPageView;
+
+/**
+ * The authenticator-app set-up page, `GET {basePath}/setup/totp` (no-store; the only page that shows
+ * the secret): scan the QR code or type the key, then enter a code (field `code`) to add the app.
+ * @example
+ * render: (view) => (view.page === "totp_setup" ? myTotpSetup(view) : renderDefaultPage(view))
+ */
+export interface TotpSetupPageView extends PageViewBase {
+  page: "totp_setup";
+  csrfToken: string;
+  /** Form actions: `basePath + "/setup/totp/verify"` and `"/setup/totp/cancel"`. */
+  actions: { verify: string; cancel: string };
+  /** The QR code of {@link TotpSetupPageView.uri} as an inline SVG element made by the library (a path only: no script, no text of the URI); insert it as is. */
+  qrSvg: string;
+  /** The secret in Base32, in groups of four characters for typing. */
+  secretGroups: readonly string[];
+  /** The `otpauth://totp/...` URI (DESIGN §7: shown as text in an element with id `totp-uri`). */
+  uri: string;
+  /** Codes left to confirm this secret. */
+  attemptsLeft: number;
+  notice?: { kind: Notice; message: string };
+  error?: PageError;
+}

@@ -9,6 +9,7 @@ import type {
   PageViewBase,
   ProblemPageView,
   SettingsPageView,
+  TotpSetupPageView,
 } from "../pages/view.js";
 
 /**
@@ -45,7 +46,10 @@ export interface Responder {
   challenge(view: Omit<ChallengePageView, keyof PageViewBase>, status: number): Decision;
   /** A settings or enrolment page (status in the view). */
   settings(
-    view: Omit<SettingsPageView, keyof PageViewBase> | Omit<EnrolmentPageView, keyof PageViewBase>,
+    view:
+      | Omit<SettingsPageView, keyof PageViewBase>
+      | Omit<EnrolmentPageView, keyof PageViewBase>
+      | Omit<TotpSetupPageView, keyof PageViewBase>,
     status: number,
   ): Decision;
   /** A refusal as a page or as JSON `{ error, message, retryAfter? }`. */
@@ -110,7 +114,7 @@ export function createResponder(config: CoreConfig<unknown>): Responder {
     }),
     challenge: (view, status) => page({ ...viewBase(status), ...view } as ChallengePageView),
     settings: (view, status) =>
-      page({ ...viewBase(status), ...view } as SettingsPageView | EnrolmentPageView),
+      page({ ...viewBase(status), ...view } as SettingsPageView | EnrolmentPageView | TotpSetupPageView),
     problem(wantsJson, problem) {
       const retry = problem.retryAfterSeconds;
       const params: MessageParams =
