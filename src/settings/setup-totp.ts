@@ -104,7 +104,7 @@ export async function confirmTotpSetup(
   fields: Readonly<Record<string, unknown>>,
 ): Promise<Decision> {
   if (!mayManage(context)) return throughChallenge(context);
-  const { config, limits, record, user } = context;
+  const { limits, record, user } = context;
   const live = liveSetup(context);
   if (live === undefined) return setupEnded(context, "no_pending_enrolment", "error_no_enrolment", 400);
   const { setup, totp } = live;
