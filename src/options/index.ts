@@ -290,8 +290,6 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
       previousSecrets: options.previousSecrets,
       now,
       logger,
-      // buildLimits warned already, unless the app passed prebuilt limits.
-      warnedNoSecret: (options.limits as { consumeSend?: unknown } | undefined)?.consumeSend === undefined,
     }),
   };
 }

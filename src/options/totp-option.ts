@@ -54,6 +54,8 @@ export interface TotpConfig {
   readonly accountLabel: (user: SecondFactorUser) => string;
   /** Seals what the set-up page shows (the secret and URI) in the session until it is confirmed. */
   readonly box: SecretBox;
+  /** Warns once, at the first set-up, when no `secret` was given (the key is random per process). */
+  readonly warnIfRandomKey: () => void;
 }
 
 const KNOWN_KEYS = ["provider", "issuer", "accountLabel"];
@@ -62,10 +64,10 @@ const PROVIDER_METHODS = ["enrol", "confirm", "verify", "remove"] as const;
 /**
  * Parses `totp` (and `previousSecrets`), or `undefined` for `totp: false`. Without a top-level
  * `secret` the local provider encrypts with a random one: apps enrolled then cannot be read after a
- * restart, so it warns unless `warnedNoSecret` says the missing secret was already reported.
+ * restart, which {@link TotpConfig.warnIfRandomKey} says once, at the first set-up.
  * @throws SecondFactorError `ERR_SF_INVALID_OPTION` naming the option and the fix.
  * @example
- * const totp = parseTotpOption(options.totp, { secret: options.secret, previousSecrets: options.previousSecrets, now, logger, warnedNoSecret: true });
+ * const totp = parseTotpOption(options.totp, { secret: options.secret, previousSecrets: options.previousSecrets, now, logger });
  */
 export function parseTotpOption(
   value: unknown,
@@ -74,7 +76,6 @@ export function parseTotpOption(
     previousSecrets: unknown;
     now: () => number;
     logger: SecondFactorLogger;
-    warnedNoSecret: boolean;
   },
 ): TotpConfig | undefined {
   const previousSecrets = parsePreviousSecrets(context.previousSecrets);
@@ -88,12 +89,15 @@ export function parseTotpOption(
   }
   const options = (value ?? {}) as Record<string, unknown>;
   rejectUnknownKeys(options, KNOWN_KEYS, "totp.");
-  if (context.secret === undefined && !context.warnedNoSecret) {
+  let warned = context.secret !== undefined;
+  const warnIfRandomKey = (): void => {
+    if (warned) return;
+    warned = true;
     context.logger.warn(
       'second-factor: no "secret" option; authenticator apps enrolled now are encrypted with a random key ' +
         'and cannot be read after a restart. Set "secret" to 32 or more random bytes.',
     );
-  }
+  };
   const secret = context.secret ?? randomBytes(MIN_SECRET_BYTES);
   const box = secretBox(
     previousSecrets === undefined
@@ -125,6 +129,7 @@ export function parseTotpOption(
   return {
     provider,
     box,
+    warnIfRandomKey,
     accountLabel: (user) => checkedLabel(label === undefined ? (user.email ?? user.id) : label(user)),
   };
 }

@@ -73,6 +73,7 @@ export async function startTotpSetup(
   const { config, record, respond, user, json } = context;
   const totp = config.totp;
   if (totp === undefined) return refuseOnSettings(context, null, "totp_disabled", "error_totp_disabled", 404);
+  totp.warnIfRandomKey();
   if (record.totpSetup !== undefined) await removeQuietly(context, totp, record.totpSetup.stored);
   const enrolment = await callProvider(config, "send", user.id, () =>
     totp.provider.enrol({ accountId: user.id, label: totp.accountLabel(user) }),

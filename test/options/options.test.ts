@@ -125,14 +125,9 @@ describe("options", () => {
     const warn = vi.fn();
     const limits = createLimits({ secret: SECRET });
     expect(
-      parseOptions({ ...base(), secret: undefined, limits, totp: false, logger: { warn, error: () => {} } })
-        .limits,
+      parseOptions({ ...base(), secret: undefined, limits, logger: { warn, error: () => {} } }).limits,
     ).toBe(limits);
     expect(warn).not.toHaveBeenCalled();
-    // Authenticator apps need the secret (they are encrypted with it): without it, a warning.
-    parseOptions({ ...base(), secret: undefined, limits, logger: { warn, error: () => {} } });
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]?.[0]).toMatch(/authenticator apps .* cannot be read after a restart/);
     const { unlock: _unlock, ...partial } = limits;
     expect(invalid({ ...base(), limits: partial }).message).toMatch(/"limits".*unlock\(\)/);
   });

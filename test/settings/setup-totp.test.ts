@@ -227,6 +227,19 @@ describe("settings: adding an authenticator app", () => {
     });
   });
 
+  it("warns once, at the first set-up, when no secret encrypts the apps", async () => {
+    const h = harness({ user: () => BOB });
+    const session = new FakeSession();
+    await postFlow(h, session, BOB, "setup/totp");
+    await postFlow(h, session, BOB, "setup/totp");
+    expect(
+      h.logs.filter((line) => /authenticator apps .* cannot be read after a restart/.test(line.message)),
+    ).toHaveLength(1);
+    const keyed = bobHarness();
+    await postFlow(keyed, new FakeSession(), BOB, "setup/totp");
+    expect(keyed.logs).toEqual([]);
+  });
+
   it("removes an app from the settings page", async () => {
     const h = harness({ user: () => ALICE, secret: SECRET });
     const session = new FakeSession();
