@@ -3,6 +3,7 @@
  * once on a no-store page (QR code, key, `otpauth://` URI), and added only when a code of it is
  * checked through the one TOTP check path (budgets, lockout, single use).
  */
+import { createHash } from "node:crypto";
 import type { Decision } from "../boundary.js";
 import { commit, type FlowContext } from "../flow/context.js";
 import { passSecondFactor, withCookies } from "../flow/passed.js";
@@ -127,6 +128,12 @@ export async function confirmTotpSetup(
     const refused = await acceptTotp(context, result.singleUse, hold);
     if (refused === "used") return setupEnded(context, "code_already_used", "error_totp_used", 409);
     if (refused !== undefined) return refused;
+    // Rule 3: a pending secret is added once. Twilio answers "verified" for any code once the factor
+    // is verified, so a concurrent second confirmation must not add (or pass) again.
+    const once = `totp-setup:${createHash("sha256").update(JSON.stringify(setup.stored)).digest("base64url")}`;
+    if (!(await context.limits.claimOnce(once, 2 * TOTP_SETUP_TTL_MS))) {
+      return setupEnded(context, "code_already_used", "error_totp_used", 409);
+    }
     return addApp(context, setup, fields);
   }
   if (result.status === "wrong") return wrongSetupCode(context, setup, totp, hold);

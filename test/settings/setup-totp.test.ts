@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Decision } from "../../src/boundary.js";
 import { secretBox } from "../../src/factors/secret-box.js";
+import type { TotpProvider } from "../../src/providers/totp-provider.js";
 import { ALICE, BOB, FakeSession, harness, header, SECRET } from "../helpers/core.js";
 import { appCode, enrolApp, getFlow, otherCode, postFlow, secretOfUri, totpUriOf } from "../helpers/totp.js";
 import { verifiedRecord } from "./settings-helpers.js";
@@ -238,6 +239,37 @@ describe("settings: adding an authenticator app", () => {
     const keyed = bobHarness();
     await postFlow(keyed, new FakeSession(), BOB, "setup/totp");
     expect(keyed.logs).toEqual([]);
+  });
+
+  it("adds a pending secret once, even when the provider confirms any code once verified (as Twilio does)", async () => {
+    let verified = false;
+    const provider: TotpProvider = {
+      name: "twilio-like",
+      enrol: async () => ({
+        uri: "otpauth://totp/X:bob?secret=JBSWY3DPEHPK3PXP&issuer=X",
+        secret: "JBSWY3DPEHPK3PXP",
+        stored: { type: "twilio", factorSid: `YF${"1".repeat(32)}` },
+      }),
+      confirm: async ({ code }) => {
+        if (code !== "123456" && !verified) return { status: "wrong" };
+        verified = true;
+        return { status: "confirmed", timeStep: 1, singleUse: { key: `code:${code}`, ttlSeconds: 120 } };
+      },
+      verify: async () => ({ status: "wrong" }),
+      remove: async () => ({ status: "removed" }),
+    };
+    const h = harness({ user: () => ALICE, secret: SECRET, totp: { provider } });
+    const session = new FakeSession();
+    session.value = verifiedRecord("alice", h.clock.ms);
+    await postFlow(h, session, ALICE, "setup/totp");
+    // A second request of the same session, read before the first one saved.
+    const copy = new FakeSession();
+    copy.value = session.value;
+    const first = await postFlow(h, session, ALICE, "setup/totp/verify", { code: "123456" });
+    expect(first).toMatchObject({ kind: "redirect", location: "/2fa/setup" });
+    const raced = await postFlow(h, copy, ALICE, "setup/totp/verify", { code: "654321" });
+    expect(raced).toMatchObject({ kind: "html", status: 409 });
+    expect(await h.core.factors.listFactors("alice")).toHaveLength(1);
   });
 
   it("removes an app from the settings page", async () => {
