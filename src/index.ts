@@ -31,6 +31,7 @@ export {
 } from "./limits/index.js";
 export { maskDestination } from "./mask.js";
 export { DEFAULTS, type PagesOptions, type SecondFactorOptions, type UserCallback } from "./options/index.js";
+export type { TotpOptions } from "./options/totp-option.js";
 export { escapeHtml } from "./pages/escape.js";
 export { DEFAULT_MESSAGES, type MessageCatalog, type MessageKey } from "./pages/messages.js";
 export { otpauthQrSvg } from "./pages/qr-svg.js";
@@ -43,6 +44,7 @@ export type {
   PageView,
   PendingView,
   ProblemPageView,
+  TotpSetupPageView,
 } from "./pages/view.js";
 export {
   type BlockReason,

@@ -6,6 +6,7 @@ import { attemptsLeft, type Notice, requirementMet, type SecondFactorRecord } fr
 import type { FlowContext } from "./context.js";
 import { availableChannels } from "./destinations.js";
 import { recoveryOffer } from "./recovery-offer.js";
+import { totpOffered } from "./totp-check.js";
 
 /**
  * The challenge page's data, without the common page fields.
@@ -30,6 +31,7 @@ export const NOTICE_KEYS = {
   factor_removed: "notice_factor_removed",
   enrolment_canceled: "notice_enrolment_canceled",
   recovery_used: "notice_recovery_used",
+  totp_added: "notice_totp_added",
 } as const satisfies Record<Notice, MessageKey>;
 
 /**
@@ -64,6 +66,7 @@ export function challengeData(
         : [],
     codeLength: config.codeLength,
     ...recoveryOffer(context, record),
+    ...(totpOffered(context, record) ? { totp: { action: `${config.basePath}/totp` } } : {}),
     ...(error === undefined ? {} : { error }),
     ...(record.notice === undefined
       ? {}
@@ -95,7 +98,8 @@ export function challengeData(
           },
         }),
   };
-  if (channels.length === 0 && pending === undefined) return { ...base, state: "no_channel" };
+  if (channels.length === 0 && pending === undefined && base.totp === undefined)
+    return { ...base, state: "no_channel" };
   if (lock.locked) return { ...base, state: "locked", lockedForSeconds: lock.retryAfterSeconds };
   if (pending !== undefined && attemptsLeft(pending) > 0) return { ...base, state: "pending" };
   if (base.verified?.requirementMet === true) return { ...base, state: "verified" };
@@ -119,9 +123,10 @@ export function challengeJson(data: ChallengeData): Record<string, unknown> {
     lockedForSeconds: data.lockedForSeconds ?? null,
     notice: data.notice?.kind ?? null,
     csrfToken: data.csrfToken,
-    actions: data.actions,
+    actions: data.totp === undefined ? data.actions : { ...data.actions, totp: data.totp.action },
     codeLength: data.codeLength,
     recovery: data.recovery ?? null,
+    totp: data.totp !== undefined,
   };
 }
 

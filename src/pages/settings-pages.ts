@@ -6,6 +6,7 @@ import { devicesSection } from "./device-pages.js";
 import { escapeHtml } from "./escape.js";
 import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
 import { recoverySettingsSection } from "./recovery-pages.js";
+import { addTotpForm } from "./totp-pages.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -32,6 +33,7 @@ export function settingsBody(view: SettingsPageView): string {
     });
     parts.push("</ul>");
   }
+  parts.push(addTotpForm(view));
   parts.push(addPhoneForm(view));
   if (view.emailEnabled) parts.push(addEmailForm(view));
   parts.push(devicesSection(view));
