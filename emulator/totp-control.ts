@@ -28,6 +28,7 @@ export function handleTotpControl(
     sendJson(res, 404, {
       error: `No TOTP factor ${JSON.stringify(factorSid.slice(0, 40))}; use a YF... SID`,
     });
+    return;
   }
   const code = currentTotpCode(state, factorSid);
   if (code === undefined) {

@@ -45,6 +45,8 @@ export type SecondFactorEvent =
   | (EventBase & { type: "code.expired"; channel: Channel; reason: "max_attempts" | "not_found" })
   /** The user canceled the pending verification. */
   | (EventBase & { type: "code.canceled"; channel: Channel })
+  /** A wrong authenticator-app code (`enrolment`: while adding the app). `failures` is the account's consecutive count. */
+  | (EventBase & { type: "totp.failed"; enrolment: boolean; failures: number })
   /** The second factor was passed; the session id was regenerated. */
   | (EventBase & {
       type: "verified";

@@ -32,6 +32,7 @@ export {
 } from "./limits/index.js";
 export { maskDestination } from "./mask.js";
 export { DEFAULTS, type PagesOptions, type SecondFactorOptions, type UserCallback } from "./options/index.js";
+export type { TotpOptions } from "./options/totp-option.js";
 export { escapeHtml } from "./pages/escape.js";
 export { DEFAULT_MESSAGES, type MessageCatalog, type MessageKey } from "./pages/messages.js";
 export { otpauthQrSvg } from "./pages/qr-svg.js";
@@ -47,6 +48,7 @@ export type {
   PasskeyView,
   PendingView,
   ProblemPageView,
+  TotpSetupPageView,
 } from "./pages/view.js";
 export {
   type BlockReason,

@@ -7,6 +7,7 @@ import type { FlowContext } from "./context.js";
 import { availableChannels } from "./destinations.js";
 import { passkeyView } from "./passkey-view.js";
 import { recoveryOffer } from "./recovery-offer.js";
+import { totpOffered } from "./totp-check.js";
 
 /**
  * The challenge page's data, without the common page fields.
@@ -31,6 +32,7 @@ export const NOTICE_KEYS = {
   factor_removed: "notice_factor_removed",
   enrolment_canceled: "notice_enrolment_canceled",
   recovery_used: "notice_recovery_used",
+  totp_added: "notice_totp_added",
 } as const satisfies Record<Notice, MessageKey>;
 
 /**
@@ -67,6 +69,7 @@ export function challengeData(
     codeLength: config.codeLength,
     ...(passkey === undefined ? {} : { passkey }),
     ...recoveryOffer(context, record),
+    ...(totpOffered(context, record) ? { totp: { action: `${config.basePath}/totp` } } : {}),
     ...(error === undefined ? {} : { error }),
     ...(record.notice === undefined
       ? {}
@@ -98,7 +101,8 @@ export function challengeData(
           },
         }),
   };
-  if (channels.length === 0 && pending === undefined) return { ...base, state: "no_channel" };
+  const other = base.totp !== undefined || base.passkey?.available === true;
+  if (channels.length === 0 && pending === undefined && !other) return { ...base, state: "no_channel" };
   if (lock.locked) return { ...base, state: "locked", lockedForSeconds: lock.retryAfterSeconds };
   if (pending !== undefined && attemptsLeft(pending) > 0) return { ...base, state: "pending" };
   if (base.verified?.requirementMet === true) return { ...base, state: "verified" };
@@ -122,13 +126,14 @@ export function challengeJson(data: ChallengeData): Record<string, unknown> {
     lockedForSeconds: data.lockedForSeconds ?? null,
     notice: data.notice?.kind ?? null,
     csrfToken: data.csrfToken,
-    actions: data.actions,
+    actions: data.totp === undefined ? data.actions : { ...data.actions, totp: data.totp.action },
     codeLength: data.codeLength,
     passkey:
       data.passkey === undefined
         ? null
         : { available: data.passkey.available, only: data.passkey.only, actions: data.passkey.actions },
     recovery: data.recovery ?? null,
+    totp: data.totp !== undefined,
   };
 }
 

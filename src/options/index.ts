@@ -36,6 +36,7 @@ import {
   type RecoveryCodesConfig,
   type RecoveryCodesOptions,
 } from "./recovery-option.js";
+import { parseTotpOption, type TotpConfig, type TotpOptions } from "./totp-option.js";
 
 /**
  * Whether a user must enrol a factor: `"required"` sends a guarded user with no factor to
@@ -154,6 +155,10 @@ export interface SecondFactorOptions<Native = unknown> {
   trustedDevices?: TrustedDeviceOptions["trustedDevices"];
   /** Recovery codes: how many a new set has (5 to 20). @default { count: 10 } */
   recoveryCodes?: RecoveryCodesOptions;
+  /** Authenticator apps (TOTP): the provider, the issuer and account label of the `otpauth://` URI; `false` offers none. @default the local provider, issuer "second-factor" */
+  totp?: TotpOptions | false;
+  /** Older values of `secret`, still accepted to decrypt stored TOTP secrets after a rotation (rule 12). @default [] */
+  previousSecrets?: readonly (string | Uint8Array)[];
 }
 
 /**
@@ -193,6 +198,8 @@ export interface CoreConfig<Native> {
   readonly trustedDevices: TrustedDeviceConfig;
   /** The parsed `recoveryCodes` option. */
   readonly recoveryCodes: RecoveryCodesConfig;
+  /** The parsed `totp` option; `undefined` when authenticator apps are off. */
+  readonly totp: TotpConfig | undefined;
 }
 
 /**
@@ -242,6 +249,8 @@ const OPTION_NAMES: readonly (keyof SecondFactorOptions)[] = [
   "trustFor",
   "trustedDevices",
   "recoveryCodes",
+  "totp",
+  "previousSecrets",
 ];
 
 const DEFAULT_LOGGER: SecondFactorLogger = {
@@ -319,6 +328,12 @@ export function parseOptions<Native>(options: unknown): CoreConfig<Native> {
       trustedDevices: options.trustedDevices as TrustedDeviceOptions["trustedDevices"],
     }),
     recoveryCodes: parseRecoveryCodesOption(options.recoveryCodes),
+    totp: parseTotpOption(options.totp, {
+      secret: options.secret,
+      previousSecrets: options.previousSecrets,
+      now,
+      logger,
+    }),
   };
 }
 

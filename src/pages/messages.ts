@@ -124,6 +124,33 @@ export const DEFAULT_MESSAGES = {
   wait_hours: "{count} hours",
 
   // Authenticator apps (TOTP)
+  totp_heading: "Use your authenticator app",
+  totp_intro: "Enter the 6-digit code your authenticator app shows for this site.",
+  totp_code_label: "Code from your authenticator app",
+  totp_code_hint: "6 digits. A new code shows every 30 seconds.",
+  totp_button: "Verify with the app",
+  totp_or_phone: "Or get a code by phone",
+  error_totp_none: "Your account has no authenticator app that can be used here. Choose another option.",
+  error_totp_code_missing: "Enter the code your authenticator app shows.",
+  error_totp_code_format: "The code is the 6 digits your authenticator app shows.",
+  error_totp_used: "That code was already used. Wait for the next code in your app and enter it.",
+  error_totp_unavailable:
+    "Your authenticator app can't be checked right now. Choose another option or contact support.",
+  error_totp_disabled: "Authenticator apps are not offered here.",
+  error_totp_setup_expired: "This set-up has ended. Start again from your settings.",
+  add_totp_heading: "Add an authenticator app",
+  add_totp_intro:
+    "An app such as Google Authenticator, Microsoft Authenticator or a password manager shows a new code every 30 seconds, even offline.",
+  add_totp_button: "Set up an authenticator app",
+  totp_setup_heading: "Set up your authenticator app",
+  totp_setup_scan: "Scan this QR code with your authenticator app.",
+  totp_setup_manual: "Can't scan it? Enter this key in the app instead:",
+  totp_setup_uri_label: "Set-up link",
+  totp_setup_secret_hint: "This key is shown only while you set up the app. Keep it to yourself.",
+  totp_setup_code_intro: "Then enter the code the app shows, to finish.",
+  totp_setup_verify_button: "Confirm and add",
+  totp_setup_cancel_button: "Cancel and go back",
+  notice_totp_added: "Authenticator app added. Use a code from it when you sign in.",
   totp_marker_end: "",
 
   // Recovery codes

@@ -5,6 +5,7 @@ import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./p
 import { passkeySignIn } from "./passkey-pages.js";
 import { recoveryBody, recoveryCodesBody, recoveryLink } from "./recovery-pages.js";
 import { enrolmentBody, settingsBody } from "./settings-pages.js";
+import { totpChallengeSection, totpSetupBody } from "./totp-pages.js";
 import type { ChallengePageView, ChannelOption, PageView, PendingView, ProblemPageView } from "./view.js";
 
 /**
@@ -26,7 +27,9 @@ export function renderDefaultPage(view: PageView): string {
             ? recoveryBody(view)
             : view.page === "recovery_codes"
               ? recoveryCodesBody(view)
-              : problemBody(view);
+              : view.page === "totp_setup"
+                ? totpSetupBody(view)
+                : problemBody(view);
   return [
     "<!doctype html>",
     `<html lang="${escapeHtml(view.lang)}">`,
@@ -64,7 +67,8 @@ function challengeBody(view: ChallengePageView): string {
   const parts: string[] = [];
   // A wrong code is shown on the code field itself (pending state), not as a page notice; a locked
   // page says why itself, and no notice ("send a new one") may contradict it.
-  const wrongCodeOnField = view.state === "pending" && view.notice?.kind === "wrong_code";
+  const wrongCodeOnField =
+    (view.state === "pending" || view.totp !== undefined) && view.notice?.kind === "wrong_code";
   if (view.notice !== undefined && !wrongCodeOnField && view.state !== "locked") {
     const done = view.notice.kind === "sent" || view.notice.kind === "resent";
     parts.push(
@@ -94,7 +98,8 @@ function challengeBody(view: ChallengePageView): string {
       if (view.pending !== undefined) parts.push(pendingSection(view, view.pending));
       break;
     case "verified":
-      parts.push(verifiedSection(view), `<p>${text(view, "reverify_intro")}</p>`, chooseForm(view, false));
+      parts.push(verifiedSection(view), `<p>${text(view, "reverify_intro")}</p>`, totpChallengeSection(view));
+      if (view.channels.length > 0) parts.push(chooseForm(view, false));
       break;
     case "choose":
       if (view.verified !== undefined && !view.verified.requirementMet) {
@@ -103,7 +108,10 @@ function challengeBody(view: ChallengePageView): string {
       } else {
         parts.push(`<p>${text(view, "intro")}</p>`);
       }
-      parts.push(chooseForm(view, true));
+      // An authenticator app, when the user has one, comes first: it costs nothing and is not restricted.
+      parts.push(totpChallengeSection(view));
+      if (view.channels.length > 0 || (view.totp === undefined && view.passkey?.available !== true))
+        parts.push(chooseForm(view, view.totp === undefined));
       break;
   }
   if (view.state !== "locked") parts.push(passkeySignIn(view));

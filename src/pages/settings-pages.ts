@@ -7,6 +7,7 @@ import { escapeHtml } from "./escape.js";
 import { channelNameKey, codeHint, csrfInput, rememberCheckbox, text } from "./page-text.js";
 import { passkeySetup, renameForm } from "./passkey-pages.js";
 import { recoverySettingsSection } from "./recovery-pages.js";
+import { addTotpForm } from "./totp-pages.js";
 import type { EnrolmentPageView, FactorRow, SettingsPageView } from "./view.js";
 
 /**
@@ -33,6 +34,7 @@ export function settingsBody(view: SettingsPageView): string {
     });
     parts.push("</ul>");
   }
+  parts.push(addTotpForm(view));
   parts.push(passkeySetup(view));
   parts.push(addPhoneForm(view));
   if (view.emailEnabled) parts.push(addEmailForm(view));

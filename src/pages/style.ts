@@ -46,6 +46,8 @@ button.link{min-height:44px;padding:0;font-weight:400;color:var(--link);backgrou
 .recovery-codes{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.25rem;line-height:2;padding-left:2.5rem}
 @media print{body,main{background:none;border:0;margin:0;padding:0}form,footer,.no-print{display:none}}
 .nowrap{white-space:nowrap}
+.qr{margin:0 0 1rem}.qr svg{display:block;max-width:100%;height:auto}
+.secret{font-size:1.125rem;overflow-wrap:anywhere}
 `.trim();
 
 /**

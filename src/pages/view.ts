@@ -138,6 +138,8 @@ export interface ChallengePageView extends PageViewBase {
   passkey?: PasskeyView;
   /** The "Use a recovery code" link: when the account has unused codes and the route accepts one. */
   recovery?: RecoveryLink;
+  /** Present when the user can pass with an authenticator app (offered first): its form's action, `basePath + "/totp"`. */
+  totp?: { action: string };
 }
 
 /**
@@ -244,6 +246,8 @@ export interface SettingsPageView extends PageViewBase {
   trustedDevices: { revoke: string; rows: readonly DeviceRow[] };
   /** The recovery codes section: how many are left, when the set was made, the form that makes a new one. */
   recovery?: RecoverySettings;
+  /** Present when authenticator apps are on: the action of the "add an app" form, `basePath + "/setup/totp"`. */
+  totp?: { add: string };
 }
 
 /**
@@ -277,7 +281,8 @@ export type PageView =
   | SettingsPageView
   | EnrolmentPageView
   | RecoveryPageView
-  | RecoveryCodesPageView;
+  | RecoveryCodesPageView
+  | TotpSetupPageView;
 
 /**
  * The challenge page's link to the recovery code page.
@@ -372,4 +377,27 @@ export interface DeviceRow {
   expiresAt: number;
   /** Whether it is the browser this page is shown in. */
   thisBrowser: boolean;
+}
+
+/**
+ * The authenticator-app set-up page, `GET {basePath}/setup/totp` (no-store; the only page that shows
+ * the secret): scan the QR code or type the key, then enter a code (field `code`) to add the app.
+ * @example
+ * render: (view) => (view.page === "totp_setup" ? myTotpSetup(view) : renderDefaultPage(view))
+ */
+export interface TotpSetupPageView extends PageViewBase {
+  page: "totp_setup";
+  csrfToken: string;
+  /** Form actions: `basePath + "/setup/totp/verify"` and `"/setup/totp/cancel"`. */
+  actions: { verify: string; cancel: string };
+  /** The QR code of {@link TotpSetupPageView.uri} as an inline SVG element made by the library (a path only: no script, no text of the URI); insert it as is. */
+  qrSvg: string;
+  /** The secret in Base32, in groups of four characters for typing. */
+  secretGroups: readonly string[];
+  /** The `otpauth://totp/...` URI (DESIGN §7: shown as text in an element with id `totp-uri`). */
+  uri: string;
+  /** Codes left to confirm this secret. */
+  attemptsLeft: number;
+  notice?: { kind: Notice; message: string };
+  error?: PageError;
 }

@@ -67,7 +67,8 @@ export type Notice =
   | "factor_added"
   | "factor_removed"
   | "enrolment_canceled"
-  | "recovery_used";
+  | "recovery_used"
+  | "totp_added";
 
 const NOTICES: readonly Notice[] = [
   "sent",
@@ -80,6 +81,7 @@ const NOTICES: readonly Notice[] = [
   "factor_removed",
   "enrolment_canceled",
   "recovery_used",
+  "totp_added",
 ];
 
 /**
@@ -141,6 +143,34 @@ export interface PendingEnrolment {
 }
 
 /**
+ * The schema version of {@link PendingTotpSetup}; a set-up of any other version is void.
+ * @default 1
+ * @example
+ * const setup: PendingTotpSetup = { v: TOTP_SETUP_VERSION, ... };
+ */
+export const TOTP_SETUP_VERSION = 1;
+
+/**
+ * An authenticator app being added (rule 11): added only when a code of its new secret is checked.
+ * Nothing in it is readable without the app's key: `shown` is the sealed secret and URI the set-up
+ * page shows, `stored` the secret sealed for the store (or the Twilio factor SID).
+ * @example
+ * const setup: PendingTotpSetup = { v: 1, shown: "v1.k...", stored: { type: "encrypted", ciphertext: "v1.k..." }, startedAt: Date.now(), checksUsed: 0 };
+ */
+export interface PendingTotpSetup {
+  readonly v: typeof TOTP_SETUP_VERSION;
+  /** The secret (Base32) and the `otpauth://` URI, sealed (AES-256-GCM) for this user. */
+  readonly shown: string;
+  readonly stored:
+    | { readonly type: "encrypted"; readonly ciphertext: string }
+    | { readonly type: "twilio"; readonly factorSid: string };
+  /** When the secret was made (app clock, ms): it is void after a while. */
+  readonly startedAt: number;
+  /** Wrong codes given for this secret (five end it). */
+  readonly checksUsed: number;
+}
+
+/**
  * What the route that sent the user here asked for (cleared once the second factor is passed).
  * @example
  * const requirement: Requirement = { maxAgeMs: 300_000, channels: ["sms"] };
@@ -182,6 +212,8 @@ export interface SecondFactorRecord {
   readonly pending?: PendingChallenge;
   /** A phone or address being enrolled from the settings page. */
   readonly enrolment?: PendingEnrolment;
+  /** An authenticator app being added from the settings page. */
+  readonly totpSetup?: PendingTotpSetup;
   /** Where to go after passing: the GET the guard intercepted (rule 5). */
   readonly returnTo?: string;
   readonly requirement?: Requirement;
@@ -274,6 +306,7 @@ export function readRecord(raw: unknown, userId: string): SecondFactorRecord | u
   }
   if (record.pending !== undefined && !isPending(record.pending)) return undefined;
   if (record.enrolment !== undefined && !isEnrolment(record.enrolment)) return undefined;
+  if (record.totpSetup !== undefined && !isTotpSetup(record.totpSetup)) return undefined;
   if (record.returnTo !== undefined && checkedReturnTo(record.returnTo) === undefined) return undefined;
   if (record.requirement !== undefined && !isRequirement(record.requirement)) return undefined;
   if (record.notice !== undefined && !NOTICES.includes(record.notice as Notice)) return undefined;
@@ -394,6 +427,29 @@ function isEnrolment(value: unknown): value is PendingEnrolment {
     Number.isInteger(enrolment.checksUsed) &&
     enrolment.checksUsed >= 0 &&
     enrolment.checksUsed <= CHECKS_PER_VERIFICATION
+  );
+}
+
+function isTotpSetup(value: unknown): value is PendingTotpSetup {
+  if (typeof value !== "object" || value === null) return false;
+  const setup = value as Record<string, unknown>;
+  const stored = setup.stored as Record<string, unknown> | null | undefined;
+  const storedOk =
+    typeof stored === "object" &&
+    stored !== null &&
+    (stored.type === "encrypted"
+      ? typeof stored.ciphertext === "string" && stored.ciphertext.length <= 512
+      : stored.type === "twilio" && typeof stored.factorSid === "string" && stored.factorSid.length <= 64);
+  return (
+    setup.v === TOTP_SETUP_VERSION &&
+    typeof setup.shown === "string" &&
+    setup.shown.length <= 4096 &&
+    storedOk &&
+    isTime(setup.startedAt) &&
+    typeof setup.checksUsed === "number" &&
+    Number.isInteger(setup.checksUsed) &&
+    setup.checksUsed >= 0 &&
+    setup.checksUsed <= CHECKS_PER_VERIFICATION
   );
 }
 

@@ -12,6 +12,7 @@ import type {
   RecoveryCodesPageView,
   RecoveryPageView,
   SettingsPageView,
+  TotpSetupPageView,
 } from "../pages/view.js";
 
 /**
@@ -48,7 +49,10 @@ export interface Responder {
   challenge(view: Omit<ChallengePageView, keyof PageViewBase>, status: number): Decision;
   /** A settings or enrolment page (status in the view). */
   settings(
-    view: Omit<SettingsPageView, keyof PageViewBase> | Omit<EnrolmentPageView, keyof PageViewBase>,
+    view:
+      | Omit<SettingsPageView, keyof PageViewBase>
+      | Omit<EnrolmentPageView, keyof PageViewBase>
+      | Omit<TotpSetupPageView, keyof PageViewBase>,
     status: number,
   ): Decision;
   /** The recovery code page, or the page that shows new recovery codes once (status in the view). */
@@ -118,7 +122,7 @@ export function createResponder(config: CoreConfig<unknown>): Responder {
     }),
     challenge: (view, status) => page({ ...viewBase(status), ...view } as ChallengePageView),
     settings: (view, status) =>
-      page({ ...viewBase(status), ...view } as SettingsPageView | EnrolmentPageView),
+      page({ ...viewBase(status), ...view } as SettingsPageView | EnrolmentPageView | TotpSetupPageView),
     recovery: (view, status) =>
       page({ ...viewBase(status), ...view } as RecoveryPageView | RecoveryCodesPageView),
     problem(wantsJson, problem) {

@@ -14,7 +14,7 @@ import { removeFactor } from "./remove.js";
 import { renameFactor } from "./rename.js";
 import { passkeyRegistrationOptions, registerPasskey } from "./setup-passkey.js";
 import { regenerateRecoveryCodes } from "./setup-recovery.js";
-import { confirmTotpSetup, showTotpSetup, startTotpSetup } from "./setup-totp.js";
+import { cancelTotpSetup, confirmTotpSetup, showTotpSetup, startTotpSetup } from "./setup-totp.js";
 
 /**
  * The settings routes, relative to `basePath`: `setup` (`GET /setup`), `setup_phone` (`GET` the code
@@ -32,6 +32,7 @@ export type SettingsRoute =
   | "setup_remove"
   | "setup_totp"
   | "setup_totp_verify"
+  | "setup_totp_cancel"
   | "setup_recovery"
   | "setup_passkey_options"
   | "setup_passkey"
@@ -82,6 +83,8 @@ export function changeSettings(
       return startTotpSetup(context, fields);
     case "setup_totp_verify":
       return confirmTotpSetup(context, fields);
+    case "setup_totp_cancel":
+      return cancelTotpSetup(context);
     case "setup_recovery":
       return regenerateRecoveryCodes(context, fields);
     case "setup_passkey_options":

@@ -77,6 +77,7 @@ export function settingsAnswer(
     factors: factorRows(context),
     phoneChannels: config.channels.filter((channel) => channel !== "email"),
     emailEnabled: config.channels.includes("email"),
+    ...(config.totp === undefined ? {} : { totp: { add: `${config.basePath}/setup/totp` } }),
     ...(record.notice === undefined
       ? {}
       : { notice: { kind: record.notice, message: respond.format(NOTICE_KEYS[record.notice]) } }),
@@ -111,7 +112,9 @@ export function settingsAnswer(
       recovery: `${config.basePath}/setup/recovery`,
       verify: `${config.basePath}/setup/phone/verify`,
       cancel: `${config.basePath}/setup/phone/cancel`,
+      ...(data.totp === undefined ? {} : { addTotp: data.totp.add }),
     },
+    totpEnabled: data.totp !== undefined,
   });
 }
 

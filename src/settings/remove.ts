@@ -7,6 +7,7 @@ import { failClosed } from "../stores/factor-arguments.js";
 import { mayManage, throughChallenge } from "./access.js";
 import { revokeDevicesAfterChange } from "./devices.js";
 import { refuseOnSettings } from "./page.js";
+import { removeTotpAtProvider } from "./setup-totp.js";
 
 /**
  * `POST {basePath}/setup/remove` with `factor` (a factor id): removes one of the account's factors
@@ -42,6 +43,7 @@ export async function removeFactor(
   const maskedDestination =
     factor.kind === "phone" || factor.kind === "email" ? maskDestination(factor.destination) : "";
   config.emit({ type: "factor.removed", userId: user.id, kind: factor.kind, maskedDestination });
+  if (factor.kind === "totp") await removeTotpAtProvider(context, factor.secret);
   // Rule 11: every change of factors revokes the account's trusted devices.
   await revokeDevicesAfterChange(context);
   // A code waiting on the removed phone is void (rule 2): the next load would drop it; drop it now.

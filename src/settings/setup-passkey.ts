@@ -14,6 +14,7 @@ import { passkeyError, passkeysOff, refusePasskey } from "../flow/sign-in-passke
 import { withoutFields } from "../record/index.js";
 import { failClosed } from "../stores/factor-arguments.js";
 import { mayManage, throughChallenge } from "./access.js";
+import { revokeDevicesAfterChange } from "./devices.js";
 import { factorName } from "./rename.js";
 
 /**
@@ -94,7 +95,7 @@ export async function registerPasskey(
   }
   config.emit({ type: "factor.added", userId: user.id, kind: "passkey", maskedDestination: "" });
   // Rule 11: every change of factors revokes the account's trusted devices.
-  await failClosed(() => config.factors.revokeAllTrustedDevices(user.id));
+  await revokeDevicesAfterChange(context);
   const factor = { id: added.factor.id, kind: "passkey", name };
   const settings = `${config.basePath}/setup`;
   if (context.hasFactor) {

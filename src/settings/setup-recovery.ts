@@ -9,6 +9,7 @@ import { commit, type FlowContext } from "../flow/context.js";
 import { withoutFields } from "../record/index.js";
 import { failClosed } from "../stores/factor-arguments.js";
 import { mayManage, throughChallenge } from "./access.js";
+import { revokeDevicesAfterChange } from "./devices.js";
 import { refuseOnSettings } from "./page.js";
 
 /**
@@ -44,7 +45,7 @@ export async function regenerateRecoveryCodes(
   await failClosed(() => config.factors.replaceRecoveryCodes(user.id, hashes, createdAt));
   config.emit({ type: "recovery.generated", userId: user.id, count: codes.length });
   // Rule 11: every change of factors revokes the account's trusted devices.
-  await failClosed(() => config.factors.revokeAllTrustedDevices(user.id));
+  await revokeDevicesAfterChange(context);
   if (record.notice !== undefined) await commit(context, withoutFields(record, "notice"));
   else if (context.recordChanged) await commit(context, record);
   if (json) return respond.json(200, { codes, createdAt });

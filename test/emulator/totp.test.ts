@@ -192,6 +192,11 @@ describe("Verify TOTP resources", () => {
       20404,
     );
     expect((await fetch(`${emu.url}/control/totp/YF${"0".repeat(32)}`)).status).toBe(404);
+    // Not a factor SID: one 404 answer, and the emulator keeps serving.
+    const malformed = await fetch(`${emu.url}/control/totp/not-a-sid`);
+    expect(malformed.status).toBe(404);
+    expect(await malformed.json()).toMatchObject({ error: expect.stringContaining("use a YF... SID") });
+    expect((await fetch(`${emu.url}/control/totp/${factor.sid}`)).status).toBe(200);
     expect((await fetch(`${emu.url}/control/totp/${factor.sid}`, { method: "POST" })).status).toBe(405);
   });
 

@@ -194,6 +194,19 @@ describe("passkey routes", () => {
   });
 });
 
+describe("the challenge page of a user whose only factor is a passkey", () => {
+  it("offers the passkey, with no code form and no 'no second factor' page", async () => {
+    const h = passkeyHarness();
+    const key = softAuthenticator();
+    await register(h, new FakeSession(), key);
+    const session = new FakeSession();
+    const page = bodyText(await showPage(h, session, BOB));
+    expect(page).toContain('data-passkey="authenticate"');
+    expect(page).not.toContain("No second factor set up");
+    expect(page).not.toContain('action="/2fa/send"');
+  });
+});
+
 describe("requireSecondFactor({ phishingResistant })", () => {
   const config = (webauthn?: typeof WEBAUTHN) =>
     parseOptions({

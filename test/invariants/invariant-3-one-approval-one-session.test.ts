@@ -1,7 +1,9 @@
 // Invariant 3: one approval verifies at most one session, once.
 import { describe, expect, it } from "vitest";
 import type { SecondFactorRecord } from "../../src/record/index.js";
-import { FakeSession, harness, postForm, postJson, startChallenge } from "../helpers/core.js";
+import { ALICE, FakeSession, harness, postForm, postJson, SECRET, startChallenge } from "../helpers/core.js";
+import { appCode, enrolApp, getFlow, postFlow } from "../helpers/totp.js";
+import { verifiedRecord } from "../settings/settings-helpers.js";
 
 describe("invariant 3: one approval verifies at most one session, once", () => {
   it("20 parallel verify requests on one session, with a provider approving every check: one verifies", async () => {
@@ -59,5 +61,31 @@ describe("invariant 3: one approval verifies at most one session, once", () => {
     replay.value = { ...(replay.value as SecondFactorRecord), pending };
     await postForm(h, replay, "verify", { code: "123456" });
     expect(replay.value).not.toHaveProperty("verifiedAt");
+  });
+
+  it("a time step of an account's authenticator app: 20 parallel sessions with the same code, one verifies", async () => {
+    const h = harness({
+      user: () => ALICE,
+      secret: SECRET,
+      limits: {
+        checks: {
+          user: { points: 100, durationSeconds: 900 },
+          destination: { points: 100, durationSeconds: 900 },
+        },
+        lockout: { threshold: 100 },
+      },
+    });
+    const setup = new FakeSession();
+    setup.value = verifiedRecord("alice", h.clock.ms);
+    const { uri } = await enrolApp(h, setup, ALICE);
+    h.clock.advance(30_000);
+    const code = appCode(uri, h.clock.ms);
+    const sessions = Array.from({ length: 20 }, () => new FakeSession());
+    await Promise.all(sessions.map((session) => getFlow(h, session, ALICE, "")));
+    const answers = await Promise.all(
+      sessions.map((session) => postFlow(h, session, ALICE, "totp", { code }, true)),
+    );
+    expect(answers.filter((answer) => answer.kind === "json" && answer.status === 200)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.kind === "json" && answer.status === 409)).toHaveLength(19);
   });
 });
