@@ -60,6 +60,7 @@ export function challengeData(
       send: `${config.basePath}/send`,
       verify: `${config.basePath}/verify`,
       cancel: `${config.basePath}/cancel`,
+      setup: `${config.basePath}/setup`,
     },
     channels,
     phones:

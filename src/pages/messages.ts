@@ -151,7 +151,6 @@ export const DEFAULT_MESSAGES = {
   totp_setup_verify_button: "Confirm and add",
   totp_setup_cancel_button: "Cancel and go back",
   notice_totp_added: "Authenticator app added. Use a code from it when you sign in.",
-  totp_marker_end: "",
 
   // Recovery codes
   notice_recovery_used: "You signed in with a recovery code.",
@@ -194,7 +193,6 @@ export const DEFAULT_MESSAGES = {
   recovery_codes_download: "Download them as a text file",
   recovery_codes_print: "Or print this page.",
   recovery_codes_done: "I saved them",
-  recovery_marker_end: "",
 
   // Passkeys
   passkey_heading: "Use a passkey",
@@ -219,7 +217,6 @@ export const DEFAULT_MESSAGES = {
   error_passkey_refused: "That passkey could not be accepted. Try again, or choose another way.",
   error_passkey_exists: "This passkey is already on an account.",
   error_factor_name: "A name has 1 to 64 characters, on one line.",
-  passkey_marker_end: "",
 
   // Trusted devices
   remember_label: "Don't ask again on this browser",
@@ -231,7 +228,6 @@ export const DEFAULT_MESSAGES = {
   device_revoke_button: "Revoke",
   devices_revoke_all_button: "Revoke all",
   error_device_invalid: "Choose one of the browsers listed.",
-  devices_marker_end: "",
 } as const;
 
 /**

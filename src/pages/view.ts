@@ -108,8 +108,11 @@ export interface ChallengePageView extends PageViewBase {
   state: ChallengeState;
   /** Put in a hidden `_csrf` input of every form. */
   csrfToken: string;
-  /** Form actions: `basePath + "/send"`, `"/verify"`, `"/cancel"`. */
-  actions: { send: string; verify: string; cancel: string };
+  /**
+   * Form actions: `basePath + "/send"`, `"/verify"`, `"/cancel"`, and the settings page
+   * (`"/setup"`: where a user with no factor enrols one, state `no_channel`).
+   */
+  actions: { send: string; verify: string; cancel: string; setup: string };
   /** The channels the user can choose (empty in state `no_channel`). */
   channels: readonly ChannelOption[];
   /** The phones to choose from (field `factor`), when the account has more than one; else empty. */

@@ -67,6 +67,16 @@ describe("GET /2fa", () => {
     expect(h.provider.starts).toHaveLength(0);
   });
 
+  it("tells a JSON client of a user with no factor where to enrol one (state no_channel, actions.setup)", async () => {
+    const h = harness();
+    const state = await showPage(h, new FakeSession(), BOB, "application/json");
+    expect(state).toMatchObject({
+      kind: "json",
+      status: 200,
+      body: { state: "no_channel", channels: [], actions: { setup: "/2fa/setup" } },
+    });
+  });
+
   it('tells a user with no phone that no second factor is set up under enrolment "off", and sends nothing', async () => {
     const h = harness({ enrolment: "off" });
     const session = new FakeSession();
