@@ -12,12 +12,11 @@ import type { PageError, PageViewBase, RecoveryPageView, RecoveryState } from ".
 import { readRecord, type SecondFactorRecord, withoutFields } from "../record/index.js";
 import { lockedProblem } from "../respond/problems.js";
 import { failClosed } from "../stores/factor-arguments.js";
+import { checkWithinBudgets, settleSuccess } from "./check-path.js";
 import { commit, type FlowContext } from "./context.js";
 import { passSecondFactor, withCookies } from "./passed.js";
 import { recoveryAccepted } from "./recovery-offer.js";
-import { refuseLimited } from "./refusals.js";
 import { NOTICE_KEYS } from "./state.js";
-import { CHECK_HOLD_MARGIN_MS } from "./verify.js";
 
 type RecoveryData = Omit<RecoveryPageView, keyof PageViewBase>;
 
@@ -64,51 +63,24 @@ export async function useRecoveryCode(
   if (!recoveryAccepted(record)) {
     return refuseRecovery(context, null, "recovery_not_accepted", "recovery_not_accepted", 403);
   }
-  // Rule 7: reserve before you check, so concurrent codes never get past the threshold.
-  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
-  if (!held.ok) {
-    return refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: held.retryAfterSeconds,
-    });
-  }
-  const { hold } = held;
-  try {
-    const budget = await limits.consumeCheck({
-      sessionKey: record.key,
-      userId: user.id,
-      destination: `recovery:${user.id}`,
-      ip: context.request.ip,
-    });
-    if (!budget.ok) {
-      await limits.releaseCheck(user.id, hold);
-      return refuseLimited(context, "check", budget);
-    }
+  // Rule 7: the one check path (reserve before you check, the check budgets). The check finds the
+  // code among the unused hashes and, rule 3, consumes it atomically in the store, across instances.
+  const checked = await checkWithinBudgets(context, `recovery:${user.id}`, async () => {
     const set = await failClosed(() => config.factors.getRecoveryCodes(user.id));
     const hash = set === undefined ? undefined : await findRecoveryCode(typed, set.hashes);
-    if (hash === undefined) return await wrongRecoveryCode(context, hold);
-    // Rule 3: one code, one session, once: the store removes it atomically, across instances.
-    const consumed = await failClosed(() => config.factors.consumeRecoveryCode(user.id, hash));
-    if (!consumed.consumed) {
-      await limits.releaseCheck(user.id, hold);
-      return refuseRecovery(context, "code", "recovery_code_used", "error_recovery_used", 409);
-    }
-    // Rule 7: once the account is locked (while this check was in flight), a right code does not pass.
-    const lock = await limits.recordSuccess(user.id, hold);
-    if (lock.locked) {
-      return refuseLimited(context, "check", {
-        ok: false,
-        scope: "lock",
-        retryAfterSeconds: lock.retryAfterSeconds,
-      });
-    }
-    return await passWithRecoveryCode(context, fields, consumed.left);
-  } catch (error) {
-    // No verdict was written (an outage): free the slot, else it lapses on its own.
-    await limits.releaseCheck(user.id, hold).catch(() => undefined);
-    throw error;
+    if (hash === undefined) return undefined;
+    return failClosed(() => config.factors.consumeRecoveryCode(user.id, hash));
+  });
+  if (checked.kind === "answered") return checked.decision;
+  const { result: consumed, hold } = checked;
+  if (consumed === undefined) return wrongRecoveryCode(context, hold);
+  if (!consumed.consumed) {
+    await limits.releaseCheck(user.id, hold);
+    return refuseRecovery(context, "code", "recovery_code_used", "error_recovery_used", 409);
   }
+  const refused = await settleSuccess(context, hold);
+  if (refused !== undefined) return refused;
+  return passWithRecoveryCode(context, fields, consumed.left);
 }
 
 async function passWithRecoveryCode(

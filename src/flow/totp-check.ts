@@ -9,9 +9,8 @@ import type { TotpSingleUse } from "../providers/totp-provider.js";
 import type { SecondFactorRecord } from "../record/index.js";
 import { lockedProblem } from "../respond/problems.js";
 import type { TotpFactor } from "../stores/index.js";
+import { type Checked, checkWithinBudgets, claimProof } from "./check-path.js";
 import { commit, type FlowContext } from "./context.js";
-import { refuseLimited } from "./refusals.js";
-import { CHECK_HOLD_MARGIN_MS } from "./verify.js";
 
 /**
  * The account's authenticator apps, as the store holds them.
@@ -38,47 +37,20 @@ export function totpOffered(context: FlowContext, record: SecondFactorRecord): b
 }
 
 /**
- * Rule 7 for one code: the check holds one of the account's remaining failures (429 when locked or
- * all are held), the check budgets of the session, user and IP are consumed (429 when spent), then
- * `check` runs under the provider's deadline (an outage frees the hold and answers 503). A verdict
- * keeps its hold: settle it with {@link countWrongTotp}, {@link acceptTotp} or `releaseCheck`.
+ * An authenticator-app code through the one check path ({@link checkWithinBudgets}: the hold, the
+ * check budgets, one budget for the account's apps since no phone is involved), `check` under the
+ * provider's deadline (an outage answers 503). A verdict keeps its hold: settle it with
+ * {@link countWrongTotp}, {@link acceptTotp} or `releaseCheck`.
  * @example
  * const checked = await checkTotpWithinBudgets(context, () => provider.verify({ accountId, stored, code }));
  * if (checked.kind === "answered") return checked.decision;
  */
-export async function checkTotpWithinBudgets<R>(
+export function checkTotpWithinBudgets<R>(
   context: FlowContext,
   check: () => Promise<R>,
-): Promise<{ kind: "verdict"; result: R; hold: string } | { kind: "answered"; decision: Decision }> {
-  const { config, limits, user, record } = context;
-  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
-  if (!held.ok) {
-    const decision = refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: held.retryAfterSeconds,
-    });
-    return { kind: "answered", decision };
-  }
-  const { hold } = held;
-  try {
-    const budget = await limits.consumeCheck({
-      sessionKey: record.key,
-      userId: user.id,
-      // One budget for the account's apps: no phone is involved.
-      destination: `totp:${user.id}`,
-      ip: context.request.ip,
-    });
-    if (!budget.ok) {
-      await limits.releaseCheck(user.id, hold);
-      return { kind: "answered", decision: refuseLimited(context, "check", budget) };
-    }
-    const result = await callProvider(config, "check", user.id, check);
-    return { kind: "verdict", result, hold };
-  } catch (error) {
-    await limits.releaseCheck(user.id, hold).catch(() => undefined);
-    throw error;
-  }
+): Promise<Checked<R>> {
+  const { config, user } = context;
+  return checkWithinBudgets(context, `totp:${user.id}`, () => callProvider(config, "check", user.id, check));
 }
 
 /**
@@ -94,19 +66,8 @@ export async function acceptTotp(
   singleUse: TotpSingleUse,
   hold: string,
 ): Promise<"used" | Decision | undefined> {
-  const { limits, user } = context;
   const ttlMs = Math.max(1, Math.min(singleUse.ttlSeconds, 3600)) * 1000;
-  if (!(await limits.claimOnce(`totp-used:${user.id}:${singleUse.key}`, ttlMs))) {
-    await limits.releaseCheck(user.id, hold);
-    return "used";
-  }
-  const lock = await limits.recordSuccess(user.id, hold);
-  if (!lock.locked) return undefined;
-  return refuseLimited(context, "check", {
-    ok: false,
-    scope: "lock",
-    retryAfterSeconds: lock.retryAfterSeconds,
-  });
+  return claimProof(context, `totp-used:${context.user.id}:${singleUse.key}`, ttlMs, hold);
 }
 
 /**

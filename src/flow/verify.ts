@@ -11,10 +11,11 @@ import {
   withoutFields,
 } from "../record/index.js";
 import { lockedProblem } from "../respond/problems.js";
+import { type Checked, checkWithinBudgets, claimProof } from "./check-path.js";
 import { commit, type FlowContext } from "./context.js";
 import { pendingDestination } from "./destinations.js";
 import { type Proof, passedAnswer, passSecondFactor } from "./passed.js";
-import { providerRateLimited, refuseField, refuseLimited } from "./refusals.js";
+import { providerRateLimited, refuseField } from "./refusals.js";
 
 /**
  * How long an approval's single-use marker lives: far longer than any verification can.
@@ -23,15 +24,6 @@ import { providerRateLimited, refuseField, refuseLimited } from "./refusals.js";
  * await limits.claimOnce(`approval:${sid}`, APPROVAL_MARKER_TTL_MS);
  */
 export const APPROVAL_MARKER_TTL_MS = 48 * 3_600_000;
-
-/**
- * How long a check's hold on the account's remaining failures outlives the provider's timeout: long
- * enough to write the verdict, short enough that a process that died mid-check frees it soon.
- * @default 5000
- * @example
- * await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
- */
-export const CHECK_HOLD_MARGIN_MS = 5_000;
 
 /**
  * `POST /2fa/verify` with field `code`. The code is normalised and refused (400) before the provider
@@ -61,7 +53,7 @@ export async function verifyCode(
   if (attemptsLeft(pending) === 0) return verificationDied(context, pending, "max_attempts");
 
   const destination = pendingDestination(limits, context.destinations, pending)?.destination ?? "";
-  const checked = await checkWithinBudgets(context, pending.sid, normalized.code, destination);
+  const checked = await checkCode(context, pending.sid, normalized.code, destination);
   if (checked.kind === "answered") return checked.decision;
   const { result, hold } = checked;
   if (result.status === "pending") return wrongCode(context, pending, hold);
@@ -83,55 +75,23 @@ export async function verifyCode(
 }
 
 /**
- * The one check path of the flow and the settings (rule 7): reserve before you check (the check holds
- * one of the account's remaining failures while the provider decides, so concurrent checks never reach
- * it beyond the threshold), then the check budgets, then the provider by Verify SID (rule 10). A
- * `verdict` keeps its hold: the caller turns it into a failure (`recordWrongCode`), a success
- * (`recordSuccess`) or frees it (`releaseCheck`).
+ * A code sent by the provider, through the one check path ({@link checkWithinBudgets}: the hold, the
+ * check budgets of `destination`), checked at the provider by Verify SID (rule 10), for the challenge
+ * and the enrolment alike.
  * @example
- * const checked = await checkWithinBudgets(context, pending.sid, code, destination);
+ * const checked = await checkCode(context, pending.sid, code, destination);
  * if (checked.kind === "answered") return checked.decision;
  */
-export async function checkWithinBudgets(
+export function checkCode(
   context: FlowContext,
   sid: string,
   code: string,
   destination: string,
-): Promise<
-  | { kind: "verdict"; result: CheckVerificationResult; hold: string }
-  | { kind: "answered"; decision: Decision }
-> {
-  const { config, limits, user, record } = context;
-  // Rule 7: reserve before you check. Locked, or every failure left held by a check in flight: 429.
-  const held = await limits.reserveCheck(user.id, config.providerTimeoutMs + CHECK_HOLD_MARGIN_MS);
-  if (!held.ok) {
-    const decision = refuseLimited(context, "check", {
-      ok: false,
-      scope: "lock",
-      retryAfterSeconds: held.retryAfterSeconds,
-    });
-    return { kind: "answered", decision };
-  }
-  const { hold } = held;
-  try {
-    const budget = await limits.consumeCheck({
-      sessionKey: record.key,
-      userId: user.id,
-      destination,
-      ip: context.request.ip,
-    });
-    if (!budget.ok) {
-      await limits.releaseCheck(user.id, hold);
-      return { kind: "answered", decision: refuseLimited(context, "check", budget) };
-    }
-    // Rule 10: checks go by Verify SID, never by destination.
-    const result = await callProvider(config, "check", user.id, () => config.provider.check({ sid, code }));
-    return { kind: "verdict", result, hold };
-  } catch (error) {
-    // No verdict on the code: free the slot (else it lapses on its own) and answer the outage.
-    await limits.releaseCheck(user.id, hold).catch(() => undefined);
-    throw error;
-  }
+): Promise<Checked<CheckVerificationResult>> {
+  const { config, user } = context;
+  return checkWithinBudgets(context, destination, () =>
+    callProvider(config, "check", user.id, () => config.provider.check({ sid, code })),
+  );
 }
 
 async function approve(
@@ -183,22 +143,12 @@ export async function acceptApproval(
   usedMessage: MessageKey,
   usedRedirect: string,
 ): Promise<Decision | undefined> {
-  const { limits, respond, user, json } = context;
-  if (!(await limits.claimOnce(`approval:${sid}`, APPROVAL_MARKER_TTL_MS))) {
-    await limits.releaseCheck(user.id, hold);
-    return json
-      ? respond.json(409, { error: "approval_already_used", message: respond.format(usedMessage) })
-      : respond.redirect(usedRedirect);
-  }
-  // Rule 7: once the lock is decided (this check's hold lapsed and others locked the account while it
-  // was in flight), a right code does not verify.
-  const lock = await limits.recordSuccess(user.id, hold);
-  if (!lock.locked) return undefined;
-  return refuseLimited(context, "check", {
-    ok: false,
-    scope: "lock",
-    retryAfterSeconds: lock.retryAfterSeconds,
-  });
+  const { respond, json } = context;
+  const refused = await claimProof(context, `approval:${sid}`, APPROVAL_MARKER_TTL_MS, hold);
+  if (refused !== "used") return refused;
+  return json
+    ? respond.json(409, { error: "approval_already_used", message: respond.format(usedMessage) })
+    : respond.redirect(usedRedirect);
 }
 
 /**

@@ -9,7 +9,7 @@ import { commit, type FlowContext } from "../flow/context.js";
 import { passSecondFactor, withCookies } from "../flow/passed.js";
 import { providerRateLimited } from "../flow/refusals.js";
 import { startWithinBudgets } from "../flow/send.js";
-import { acceptApproval, cancelQuietly, checkWithinBudgets, countWrongAnswer } from "../flow/verify.js";
+import { acceptApproval, cancelQuietly, checkCode, countWrongAnswer } from "../flow/verify.js";
 import { maskDestination } from "../mask.js";
 import {
   attemptsLeft,
@@ -114,7 +114,7 @@ export async function verifyEnrolment(
   }
   if (attemptsLeft(enrolment) === 0)
     return enrolmentDied(context, "too_many_attempts", "notice_too_many_attempts");
-  const checked = await checkWithinBudgets(context, enrolment.sid, normalized.code, enrolment.destination);
+  const checked = await checkCode(context, enrolment.sid, normalized.code, enrolment.destination);
   if (checked.kind === "answered") return checked.decision;
   const { result, hold } = checked;
   if (result.status === "pending") return wrongEnrolmentCode(context, enrolment, hold);
