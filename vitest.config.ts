@@ -17,6 +17,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Most suites wait on real servers (Redis, PostgreSQL, the emulator) and timers, not on the CPU:
+    // four workers on CI's two cores halve the wall time (measured: 233 s with two, 113 s with four).
+    maxWorkers: 4,
     env: { TWILIO_EDGE: "", TWILIO_REGION: "" },
   },
 });

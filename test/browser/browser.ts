@@ -156,3 +156,21 @@ export async function codeFromInbox(inbox: Page, inboxUrl: string, phone: string
   if (code === undefined) throw new Error(`no code in the inbox text: ${text}`);
   return code;
 }
+
+/**
+ * Signs in on the example app's login page as a person would (the labelled fields, the button), as
+ * `username` with the demo password, going to `returnTo` afterwards.
+ * @example
+ * await signIn(page, app.url, "alice");
+ */
+export async function signIn(
+  page: Page,
+  url: string,
+  username: string,
+  returnTo = "/account",
+): Promise<void> {
+  await page.goto(`${url}/login?returnTo=${encodeURIComponent(returnTo)}`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(`${username}-password`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

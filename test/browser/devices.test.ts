@@ -14,6 +14,7 @@ import {
   screenshotBoth,
   seen,
   seriousViolations,
+  signIn,
   type TestBrowser,
 } from "./browser.js";
 
@@ -44,13 +45,6 @@ describe.runIf(CHROMIUM_INSTALLED)("trusted devices in Chromium", () => {
       await app?.close();
     });
 
-    async function signIn(): Promise<void> {
-      await page.goto(`${app.url}/login?returnTo=%2Faccount`);
-      await page.getByLabel("Username").fill("alice");
-      await page.getByLabel("Password").fill("alice-password");
-      await page.getByRole("button", { name: "Sign in" }).click();
-    }
-
     async function signOut(): Promise<void> {
       await page.goto(`${app.url}/`);
       await page.getByRole("button", { name: "Sign out" }).first().click();
@@ -78,7 +72,7 @@ describe.runIf(CHROMIUM_INSTALLED)("trusted devices in Chromium", () => {
     }
 
     it("remembers the browser, signs out and in without a code, revokes it, and is asked again", async () => {
-      await signIn();
+      await signIn(page, app.url, "alice");
       await passByCode(true);
       await page.waitForURL(`${app.url}/account`);
       const [token] = await trustCookies();
@@ -88,7 +82,7 @@ describe.runIf(CHROMIUM_INSTALLED)("trusted devices in Chromium", () => {
 
       await signOut();
       expect(await trustCookies()).toEqual([token]);
-      await signIn();
+      await signIn(page, app.url, "alice");
       await page.waitForURL(`${app.url}/account`);
       await expect.poll(() => seen(page.locator("h1"))).toBe("Your account");
 
@@ -106,7 +100,7 @@ describe.runIf(CHROMIUM_INSTALLED)("trusted devices in Chromium", () => {
       expect(await trustCookies()).toEqual([]);
 
       await signOut();
-      await signIn();
+      await signIn(page, app.url, "alice");
       await page.waitForURL(`${app.url}/2fa`);
       await expect.poll(() => seen(page.locator("main"))).toContain("Send code");
     });

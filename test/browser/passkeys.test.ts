@@ -8,7 +8,7 @@
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { CDPSession, Locator, Page } from "playwright-core";
+import type { CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp as createExpressApp } from "../../examples/express/app.js";
 import { createApp as createKoaApp } from "../../examples/koa/app.js";
@@ -19,15 +19,11 @@ import {
   launchBrowser,
   PHONE,
   screenshot,
+  seen,
   seriousViolations,
+  signIn,
   type TestBrowser,
 } from "./browser.js";
-
-/** The rendered text of `locator`, as a person reads it. */
-function seen(locator: Locator): Promise<string> {
-  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads is the point.
-  return locator.innerText();
-}
 
 interface LocalhostApp {
   readonly url: string;
@@ -87,13 +83,6 @@ async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; a
     },
   });
   return { cdp, authenticatorId };
-}
-
-async function signIn(page: Page, url: string, username: string, returnTo: string): Promise<void> {
-  await page.goto(`${url}/login?returnTo=${encodeURIComponent(returnTo)}`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(`${username}-password`);
-  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 if (CHROMIUM_INSTALLED) {

@@ -5,41 +5,21 @@
  * code typed as a person might (capitals, spaces), sees how many are left, and continues to /account.
  */
 import { readFile } from "node:fs/promises";
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE_PHONE, EXAMPLES, type RunningApp, startApp } from "../examples/helpers.js";
 import {
   CHROMIUM_INSTALLED,
   CHROMIUM_PATH,
+  codeFromInbox,
   IN_CI,
   launchBrowser,
   screenshotBoth,
+  seen,
   seriousViolations,
+  signIn,
   type TestBrowser,
 } from "./browser.js";
-
-/** The text of `locator` as it is rendered (hidden text left out). */
-function seen(locator: Locator): Promise<string> {
-  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person reads is the point.
-  return locator.innerText();
-}
-
-/** Reads the newest code sent to `phone` from the emulator's inbox page. */
-async function codeFromInbox(inbox: Page, inboxUrl: string, phone: string): Promise<string> {
-  await inbox.goto(inboxUrl);
-  const text = await seen(inbox.locator("main li", { hasText: phone }).first());
-  const code = /verification code is:\s*(\d{4,10})/.exec(text)?.[1];
-  if (code === undefined) throw new Error(`no code in the inbox text: ${text}`);
-  return code;
-}
-
-async function signIn(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/account`);
-  await page.getByLabel("Username").fill("alice");
-  await page.getByLabel("Password").fill("alice-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${url}/2fa`);
-}
 
 if (!CHROMIUM_INSTALLED) {
   describe("the recovery codes browser suite", () => {
@@ -79,7 +59,8 @@ if (!CHROMIUM_INSTALLED) {
       const cspBefore = browser.cspViolations.length;
 
       // alice passes by SMS.
-      await signIn(page, app.url);
+      await signIn(page, app.url, "alice");
+      await page.waitForURL(`${app.url}/2fa`);
       await page.getByLabel(/Text message to/).check();
       await page.getByRole("button", { name: "Send code" }).click();
       await page.waitForURL(`${app.url}/2fa`);
@@ -126,7 +107,8 @@ if (!CHROMIUM_INSTALLED) {
       // Sign out, sign in again, and pass with a recovery code typed loosely.
       await page.goto(`${app.url}/`);
       await page.locator('form[action="/logout"] button').first().click();
-      await signIn(page, app.url);
+      await signIn(page, app.url, "alice");
+      await page.waitForURL(`${app.url}/2fa`);
       await page.getByRole("link", { name: "Use a recovery code" }).click();
       await page.waitForURL(`${app.url}/2fa/recovery`);
       violations.push(...(await seriousViolations(page)));

@@ -17,6 +17,7 @@ import {
   PHONE,
   screenshot,
   seriousViolations,
+  signIn,
   type TestBrowser,
 } from "./browser.js";
 
@@ -52,15 +53,8 @@ if (!CHROMIUM_INSTALLED) {
       await app?.close();
     });
 
-    async function signInAsBob(): Promise<void> {
-      await page.goto(`${app.url}/login?returnTo=%2Faccount`);
-      await page.getByLabel("Username").fill("bob");
-      await page.getByLabel("Password").fill("bob-password");
-      await page.getByRole("button", { name: "Sign in" }).click();
-    }
-
     it("enrols an app from the page's secret, then signs in with it after signing out", async () => {
-      await signInAsBob();
+      await signIn(page, app.url, "bob");
       await page.waitForURL(`${app.url}/2fa/setup`);
       await page.locator('form[action$="/2fa/setup/totp"]').getByRole("button").click();
       await page.waitForURL(`${app.url}/2fa/setup/totp`);
@@ -86,15 +80,15 @@ if (!CHROMIUM_INSTALLED) {
       // The code of the step used at enrolment passes once: the next one signs in.
       clockOffset += 30_000;
       app.advance(30_000);
-      await signInAsBob();
+      await signIn(page, app.url, "bob");
       await page.waitForURL(`${app.url}/2fa`);
       const challenge = (await page.locator("main").innerHTML()) ?? "";
       expect(challenge.indexOf('action="/2fa/totp"')).toBeGreaterThan(0);
       expect(await seriousViolations(page), "the challenge page with an app").toEqual([]);
       await screenshot(page, name, "21-totp-challenge-phone");
-      const signIn = page.locator('form[action$="/2fa/totp"]');
-      await signIn.getByLabel(/code from your authenticator app/i).fill(appCode(uri, appNow()));
-      await signIn.getByRole("button").click();
+      const appForm = page.locator('form[action$="/2fa/totp"]');
+      await appForm.getByLabel(/code from your authenticator app/i).fill(appCode(uri, appNow()));
+      await appForm.getByRole("button").click();
       await page.waitForURL(`${app.url}/account`);
       await expect.poll(async () => (await page.locator("main").textContent()) ?? "").toContain("Bob");
       expect(await page.content()).not.toContain(secret);
