@@ -16,6 +16,8 @@ import { type PreparedExample, prepareExample } from "../../examples/shared/setu
 import { ALICE_PHONE, BASE_ENV, EXAMPLES, type ExampleName } from "../examples/helpers.js";
 import {
   CHROMIUM_INSTALLED,
+  CHROMIUM_PATH,
+  IN_CI,
   launchBrowser,
   PHONE,
   screenshot,
@@ -180,6 +182,8 @@ if (CHROMIUM_INSTALLED) {
   });
 } else {
   describe("passkeys in Chromium", () => {
-    it.skip("needs Chromium (see examples.test.ts)", () => {});
+    it(`needs Chromium at ${CHROMIUM_PATH}`, () => {
+      expect(IN_CI, `Chromium is missing at ${CHROMIUM_PATH} and CI is set`).toBe(false);
+    });
   });
 }
