@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ExampleName, type RunningApp, startApp } from "../examples/helpers.js";
 
 const require = createRequire(import.meta.url);
 
@@ -173,4 +175,63 @@ export async function signIn(
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(`${username}-password`);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * A browser suite: one Chromium for `body`'s tests, launched before and closed after them. Without
+ * Chromium the suite says so in one test, which fails under CI (a missing browser never passes).
+ * @example
+ * describeInChromium("recovery codes", (browser) => { const example = openExample(browser, "express"); ... });
+ */
+export function describeInChromium(title: string, body: (browser: () => TestBrowser) => void): void {
+  describe(title, () => {
+    if (!CHROMIUM_INSTALLED) {
+      it(`needs Chromium at ${CHROMIUM_PATH}`, () => {
+        expect(IN_CI, `Chromium is missing at ${CHROMIUM_PATH} and CI is set`).toBe(false);
+      });
+      return;
+    }
+    let browser: TestBrowser | undefined;
+    beforeAll(async () => {
+      browser = await launchBrowser();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+    body(() => {
+      if (browser === undefined) throw new Error("the browser is not launched yet");
+      return browser;
+    });
+  });
+}
+
+/** An example app running for a browser suite, its page and a second page for the emulator's inbox. */
+export interface ExampleInBrowser {
+  app: RunningApp;
+  page: Page;
+  inbox: Page;
+}
+
+/**
+ * Starts the example app `name` before the enclosing suite's tests (with no cookies left from an
+ * earlier suite, its page in front) and stops it after them. The fields are set once they have run.
+ * @example
+ * const example = openExample(browser, name);
+ * it("...", async () => { await example.page.goto(example.app.url); });
+ */
+export function openExample(browser: () => TestBrowser, name: ExampleName): ExampleInBrowser {
+  const example = {} as ExampleInBrowser;
+  beforeAll(async () => {
+    example.app = await startApp(name);
+    await browser().context.clearCookies();
+    example.page = await browser().newPage();
+    example.inbox = await browser().newPage();
+    await example.page.bringToFront();
+  });
+  afterAll(async () => {
+    await example.page?.close();
+    await example.inbox?.close();
+    await example.app?.close();
+  });
+  return example;
 }
